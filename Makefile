@@ -1,0 +1,49 @@
+# IOP Finder. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1:8000
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format migrate seed superuser bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed ## Install, migrate, load demo data if the database is empty, serve on http://127.0.0.1:8000
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo --if-empty --programs 2000
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)
+
+test: $(VENV)/.installed ## Run the whole test suite (PostgreSQL when DATABASE_URL is set, else SQLite)
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed ## Check style with ruff
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed ## Reformat the code with ruff
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrate: $(VENV)/.installed ## Apply database migrations
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+
+seed: $(VENV)/.installed ## Replace the demo listings (PROGRAMS=N, SEED=S)
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo --programs $(or $(PROGRAMS),2000) --seed $(or $(SEED),1)
+
+superuser: $(VENV)/.installed ## Create an admin account for yourself (asks for a password)
+	DJANGO_DEBUG=1 $(PY) manage.py createsuperuser
+
+bench: $(VENV)/.installed ## Benchmark search at 10,000 and 100,000 programs on PostgreSQL (see docs/performance.md)
+	$(PY) bench/run.py
+
+clean: ## Remove the virtual environment and local database
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,34 @@
+"""The admin site: Django's, with an index that tells curators what needs their attention.
+
+It lives outside `programs.admin` because the default site must exist before any app's admin
+module registers its models on it.
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django.utils import timezone
+
+
+class CuratorsAdminSite(admin.AdminSite):
+    """The admin site, whose index tells curators what needs their attention."""
+
+    site_header = "IOP Finder curators"
+    site_title = "IOP Finder admin"
+    index_title = "Listings"
+
+    def index(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        from programs.models import Correction, Program
+
+        if request.user.has_perm("programs.view_program"):
+            extra_context["needs_verification_count"] = (
+                Program.objects.needing_verification(
+                    settings.STALE_AFTER_DAYS, timezone.localdate()
+                )
+                .exclude(status=Program.Status.ARCHIVED)
+                .count()
+            )
+            extra_context["open_corrections_count"] = Correction.objects.filter(
+                status=Correction.Status.OPEN
+            ).count()
+        return super().index(request, extra_context)

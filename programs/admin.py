@@ -1,0 +1,389 @@
+"""The curators' admin: whole programs on one page, verification and review of corrections."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import format_html
+
+from . import services
+from .models import Correction, Program, Provider, Session, State, Term, Track
+
+TERM_FIELDS = {
+    "therapies": Term.Kind.THERAPY,
+    "payments": Term.Kind.PAYMENT,
+    "populations": Term.Kind.POPULATION,
+    "languages": Term.Kind.LANGUAGE,
+    "step_down_levels": Term.Kind.STEP_DOWN,
+}
+
+
+class ProgramAdminForm(forms.ModelForm):
+    """A program with its vocabulary terms as one checkbox list per kind."""
+
+    therapies = forms.ModelMultipleChoiceField(
+        Term.objects.of_kind(Term.Kind.THERAPY), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    payments = forms.ModelMultipleChoiceField(
+        Term.objects.of_kind(Term.Kind.PAYMENT),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Payment accepted",
+    )
+    populations = forms.ModelMultipleChoiceField(
+        Term.objects.of_kind(Term.Kind.POPULATION),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Populations with a dedicated group or track",
+    )
+    languages = forms.ModelMultipleChoiceField(
+        Term.objects.of_kind(Term.Kind.LANGUAGE),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    step_down_levels = forms.ModelMultipleChoiceField(
+        Term.objects.of_kind(Term.Kind.STEP_DOWN),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Accepts patients stepping down from",
+    )
+
+    class Meta:
+        model = Program
+        # Terms are edited through the per-kind fields above; verified_by by the verify action.
+        exclude = ["terms", "verified_by"]  # noqa: DJ006
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            terms = list(self.instance.terms.all())
+            for name, kind in TERM_FIELDS.items():
+                self.initial.setdefault(name, [term.pk for term in terms if term.kind == kind])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("format") == Program.Format.IN_PERSON and cleaned.get("virtual_states"):
+            self.add_error(
+                "virtual_states", "Only virtual and hybrid programs serve states remotely."
+            )
+        return cleaned
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        self.instance.terms.set([term for name in TERM_FIELDS for term in self.cleaned_data[name]])
+
+
+def _day_field(label):
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"size": 11, "placeholder": "18:00-21:00"}),
+    )
+
+
+class TrackForm(forms.ModelForm):
+    """A track with its week as one box per day, e.g. "18:00-21:00" (24-hour, commas between)."""
+
+    day_0 = _day_field("Mon")
+    day_1 = _day_field("Tue")
+    day_2 = _day_field("Wed")
+    day_3 = _day_field("Thu")
+    day_4 = _day_field("Fri")
+    day_5 = _day_field("Sat")
+    day_6 = _day_field("Sun")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            by_day = {day: [] for day, _ in Session.Day.choices}
+            for session in self.instance.sessions.all():
+                by_day[session.day].append((session.start, session.end))
+            for day, ranges in by_day.items():
+                self.initial[f"day_{day}"] = services.time_ranges_format(ranges)
+
+    class Meta:
+        model = Track
+        fields = ["name", "position"]
+
+    def clean(self):
+        cleaned = super().clean()
+        sessions = []
+        for day, _ in Session.Day.choices:
+            try:
+                ranges = services.time_ranges_parse(cleaned.get(f"day_{day}", ""))
+            except services.ScheduleError as error:
+                self.add_error(f"day_{day}", str(error))
+                continue
+            sessions.extend((day, start, end) for start, end in ranges)
+        if not sessions and cleaned.get("name") and not cleaned.get("DELETE"):
+            raise forms.ValidationError("Give the track at least one session.")
+        self.sessions = sessions
+        return cleaned
+
+
+class TrackInline(admin.TabularInline):
+    model = Track
+    form = TrackForm
+    extra = 2
+    fields = ["name", *[f"day_{day}" for day, _ in Session.Day.choices], "position", "weekly_hours"]
+    readonly_fields = ["weekly_hours"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("sessions")
+
+    @admin.display(description="h/week")
+    def weekly_hours(self, track):
+        return f"{track.hours_per_week:g}" if track.pk else "–"
+
+
+class NeedsVerificationFilter(admin.SimpleListFilter):
+    title = "verification"
+    parameter_name = "verification"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("needed", f"Needs verification (over {settings.STALE_AFTER_DAYS} days)"),
+            ("current", "Verified recently"),
+        ]
+
+    def queryset(self, request, queryset):
+        stale = Program.objects.needing_verification(
+            settings.STALE_AFTER_DAYS, timezone.localdate()
+        )
+        if self.value() == "needed":
+            return queryset.filter(pk__in=stale.values("pk"))
+        if self.value() == "current":
+            return queryset.exclude(pk__in=stale.values("pk"))
+        return queryset
+
+
+class AsamHoursFilter(admin.SimpleListFilter):
+    title = "weekly hours"
+    parameter_name = "asam"
+
+    def lookups(self, request, model_admin):
+        return [("outside", "A track outside 9-20 h/week")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "outside":
+            return queryset.with_track_outside_hours(9, 20)
+        return queryset
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    form = ProgramAdminForm
+    inlines = [TrackInline]
+    list_display = [
+        "name",
+        "provider",
+        "city",
+        "state",
+        "status",
+        "format",
+        "availability",
+        "last_verified",
+        "asam_hours",
+    ]
+    list_filter = [
+        "status",
+        NeedsVerificationFilter,
+        AsamHoursFilter,
+        "format",
+        "availability",
+        "last_verified",
+        "is_demo",
+        "state",
+    ]
+    search_fields = ["name", "provider__name", "city", "zip", "slug"]
+    list_select_related = ["provider", "state"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["provider"]
+    filter_horizontal = ["virtual_states"]
+    readonly_fields = [
+        "last_verified_by",
+        "asam_check",
+        "created",
+        "updated",
+        "findtreatment_frid",
+        "source_notes",
+    ]
+    actions = ["publish", "archive", "mark_verified"]
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "provider", "status", "description", "is_demo"]}),
+        ("Where", {"fields": ["street", "city", "state", "zip", "latitude", "longitude"]}),
+        ("Contact", {"fields": ["phone", "intake_phone", "website"]}),
+        (
+            "What it treats and how",
+            {
+                "fields": [
+                    "treats_substance_use",
+                    "treats_mental_health",
+                    "co_occurring",
+                    "format",
+                    "virtual_states",
+                    "therapies",
+                    "step_down_levels",
+                    "min_age",
+                    "max_age",
+                ]
+            },
+        ),
+        ("Who and paying", {"fields": ["payments", "populations", "languages"]}),
+        ("Openings", {"fields": ["availability", "waitlist_weeks"]}),
+        (
+            "Curation",
+            {
+                "fields": [
+                    "asam_check",
+                    "last_verified",
+                    "last_verified_by",
+                    "curator_notes",
+                    "findtreatment_frid",
+                    "source_notes",
+                    "created",
+                    "updated",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("tracks__sessions")
+
+    @admin.display(description="ASAM hours")
+    def asam_hours(self, program):
+        outside = program.hours_outside_asam_range()
+        if not program.tracks.all():
+            return format_html('<span title="{}">⚠ no tracks</span>', "No schedule entered")
+        if outside:
+            hours = ", ".join(f"{t.hours_per_week:g}" for t in outside)
+            return format_html(
+                '<strong class="asam-warning" title="{}">⚠ {} h/week</strong>',
+                "Outside ASAM's 9-20 hours per week for adult IOPs",
+                hours,
+            )
+        return "✓"
+
+    @admin.display(description="Weekly hours check")
+    def asam_check(self, program):
+        if not program.pk:
+            return "Save the program to check its tracks."
+        outside = program.hours_outside_asam_range()
+        if not outside:
+            return "Every track is within ASAM's 9-20 hours per week for adult IOPs."
+        names = ", ".join(f"{t.name} ({t.hours_per_week:g} h/week)" for t in outside)
+        return format_html(
+            '<strong class="asam-warning">⚠ Outside 9-20 hours per week '
+            "(ASAM level 2.1 for adults): {}</strong>",
+            names,
+        )
+
+    @admin.display(description="verified by")
+    def last_verified_by(self, program):
+        return program.verified_by or "–"
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Track:
+            for track_form in formset.forms:
+                track = track_form.instance
+                if (
+                    track.pk
+                    and not track_form.cleaned_data.get("DELETE")
+                    and track_form.has_changed()
+                ):
+                    services.track_schedule_set(track=track, sessions=track_form.sessions)
+
+    def response_change(self, request, obj):
+        self._warn_hours(request, obj)
+        return super().response_change(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._warn_hours(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def _warn_hours(self, request, program):
+        program = Program.objects.prefetch_related("tracks__sessions").get(pk=program.pk)
+        for track in program.hours_outside_asam_range():
+            messages.warning(
+                request,
+                f"Track “{track.name}” runs {track.hours_per_week:g} hours a week, outside the "
+                "9-20 hours ASAM sets for adult IOPs. Check the schedule.",
+            )
+
+    def _log_all(self, request, programs, message):
+        for program in programs:
+            self.log_change(request, program, message)
+
+    @admin.action(description="Publish selected programs", permissions=["change"])
+    def publish(self, request, queryset):
+        programs = services.programs_publish(programs=queryset)
+        self._log_all(request, programs, "Published.")
+        self.message_user(request, f"Published {len(programs)} program(s).", messages.SUCCESS)
+
+    @admin.action(description="Archive selected programs", permissions=["change"])
+    def archive(self, request, queryset):
+        programs = services.programs_archive(programs=queryset)
+        self._log_all(request, programs, "Archived.")
+        self.message_user(request, f"Archived {len(programs)} program(s).", messages.SUCCESS)
+
+    @admin.action(description="Mark selected programs verified today", permissions=["change"])
+    def mark_verified(self, request, queryset):
+        programs = services.programs_verify(programs=queryset, user=request.user)
+        self._log_all(request, programs, f"Verified on {timezone.localdate():%Y-%m-%d}.")
+        self.message_user(
+            request, f"Marked {len(programs)} program(s) verified today.", messages.SUCCESS
+        )
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["name", "website", "program_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(program_count=Count("programs"))
+
+    @admin.display(description="programs", ordering="program_count")
+    def program_count(self, provider):
+        return provider.program_count
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "kind", "position"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug"]
+
+
+@admin.register(State)
+class StateAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    list_display = ["program", "short_message", "status", "created"]
+    list_filter = ["status", "created"]
+    search_fields = ["program__name", "message"]
+    list_select_related = ["program"]
+    readonly_fields = ["program", "message", "contact", "created", "resolved_at", "resolved_by"]
+    fields = ["program", "message", "contact", "status", "created", "resolved_at", "resolved_by"]
+    actions = ["resolve"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="what is wrong")
+    def short_message(self, correction):
+        return correction.message[:80] + ("…" if len(correction.message) > 80 else "")
+
+    @admin.action(description="Mark selected corrections resolved", permissions=["change"])
+    def resolve(self, request, queryset):
+        count = services.corrections_resolve(corrections=queryset, user=request.user)
+        self.message_user(request, f"Resolved {count} correction(s).", messages.SUCCESS)

@@ -1,0 +1,59 @@
+"""The JSON API: the same search as the results page, and one program."""
+
+from django.core.paginator import EmptyPage
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from .filtersets import ProgramFilterSet
+from .models import Program
+from .serializers import program_to_dict
+
+
+def _program_json(request, program):
+    return program_to_dict(
+        program,
+        url=request.build_absolute_uri(program.get_absolute_url()),
+        distance_miles=getattr(program, "distance_miles", None),
+    )
+
+
+def _page_url(request, page_number):
+    query = request.GET.copy()
+    query["page"] = page_number
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+@require_GET
+def program_list(request):
+    """`/api/programs/`: a page of search results, or 400 with errors by parameter."""
+    filterset = ProgramFilterSet(request.GET, queryset=Program.objects.published(), request=request)
+    if not filterset.is_valid():
+        return JsonResponse({"errors": filterset.error_dict()}, status=400)
+    try:
+        page = filterset.page()
+    except EmptyPage:
+        return JsonResponse(
+            {"errors": {"page": ["That page is past the last page of results."]}}, status=404
+        )
+    place = filterset.place
+    return JsonResponse(
+        {
+            "count": page.paginator.count,
+            "page": page.number,
+            "page_size": page.paginator.per_page,
+            "next": _page_url(request, page.next_page_number()) if page.has_next() else None,
+            "previous": _page_url(request, page.previous_page_number())
+            if page.has_previous()
+            else None,
+            "place": place.as_dict() if place else None,
+            "results": [_program_json(request, program) for program in page.object_list],
+        }
+    )
+
+
+@require_GET
+def program_detail(request, slug):
+    """`/api/programs/<slug>/`: one published program."""
+    program = get_object_or_404(Program.objects.published().for_listing(), slug=slug)
+    return JsonResponse(_program_json(request, program))

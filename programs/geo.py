@@ -1,0 +1,204 @@
+"""Places and distances: resolving what people type into a point, and the radius search's SQL.
+
+Places resolve offline from the ZIP centroids of the `zipcodes` package. Distances are
+great-circle (haversine) miles on a sphere of the Earth's mean radius, computed in the database
+so that filtering, ordering and pagination stay in SQL.
+"""
+
+import functools
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import zipcodes
+from django.db.models import F, FloatField, Q, Value
+from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
+
+from .vocabularies import US_STATES
+
+EARTH_RADIUS_MILES = 3958.8
+MIN_RADIUS_MILES = 0.1
+MAX_RADIUS_MILES = 500
+DEFAULT_RADIUS_MILES = 25
+
+STATE_NAMES = dict(US_STATES)
+STATE_CODES = {name.lower(): code for code, name in US_STATES}
+
+_LAT_LNG = re.compile(r"^\s*([+-]?\d{1,3}(?:\.\d+)?)\s*,\s*([+-]?\d{1,3}(?:\.\d+)?)\s*$")
+_ZIP = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
+
+
+class PlaceError(ValueError):
+    """The text does not name a place we can find; the message says what to type instead."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """A point to search around, with what to call it and the state it lies in."""
+
+    label: str
+    lat: float
+    lng: float
+    state: str | None
+
+    def as_dict(self):
+        return {"label": self.label, "lat": self.lat, "lng": self.lng, "state": self.state}
+
+
+@dataclass(frozen=True)
+class _ZipEntry:
+    zip: str
+    city: str
+    state: str
+    lat: float
+    lng: float
+
+
+class _Gazetteer:
+    """ZIP and city centroids in memory, loaded once per process from `zipcodes`."""
+
+    GRID_DEGREES = 1.0
+
+    def __init__(self):
+        self.by_zip = {}
+        self.by_city = defaultdict(list)
+        self.grid = defaultdict(list)
+        for row in zipcodes.list_all():
+            lat, lng = float(row["lat"]), float(row["long"])
+            # Some entries (military APO/FPO codes among them) sit at 0,0: not a place.
+            if (lat == 0 and lng == 0) or row["state"] not in STATE_NAMES:
+                continue
+            entry = _ZipEntry(row["zip_code"], row["city"], row["state"], lat, lng)
+            self.by_zip[entry.zip] = entry
+            if row["active"] and row["zip_code_type"] == "STANDARD":
+                self.by_city[(row["city"].lower(), row["state"])].append(entry)
+                self.grid[self._cell(lat, lng)].append(entry)
+
+    def _cell(self, lat, lng):
+        return (math.floor(lat / self.GRID_DEGREES), math.floor(lng / self.GRID_DEGREES))
+
+    def nearest(self, lat, lng, max_rings=6):
+        """The ZIP centroid nearest to a point (None when nothing lies within a few degrees)."""
+        row, col = self._cell(lat, lng)
+        best, best_distance = None, math.inf
+        for ring in range(max_rings + 1):
+            for r in range(row - ring, row + ring + 1):
+                for c in range(col - ring, col + ring + 1):
+                    if max(abs(r - row), abs(c - col)) != ring:
+                        continue
+                    for entry in self.grid.get((r, c), ()):
+                        d = great_circle_miles(lat, lng, entry.lat, entry.lng)
+                        if d < best_distance:
+                            best, best_distance = entry, d
+            # Anything in a further ring is at least `ring` cells away.
+            if best is not None and best_distance < ring * 69 * self.GRID_DEGREES * 0.4:
+                break
+        return best
+
+
+@functools.cache
+def gazetteer():
+    """The process-wide gazetteer (about 0.4 s to build, on first use)."""
+    return _Gazetteer()
+
+
+def state_code(text):
+    """A state's postal code from its code or full name, any letter case; None if unknown."""
+    text = " ".join(text.split()).strip(". ")
+    if text.upper() in STATE_NAMES:
+        return text.upper()
+    return STATE_CODES.get(text.lower())
+
+
+def place_resolve(text):
+    """The place that `text` names: a ZIP code, "City, ST", "City, State" or "lat,lng"."""
+    text = (text or "").strip()
+    if not text:
+        raise PlaceError("Enter a ZIP code or a city and state.")
+    if len(text) > 100:
+        raise PlaceError("That place name is too long.")
+    if match := _LAT_LNG.match(text):
+        return place_from_point(float(match[1]), float(match[2]))
+    if match := _ZIP.match(text):
+        entry = gazetteer().by_zip.get(match[1])
+        if entry is None:
+            raise PlaceError(f"We could not find the ZIP code {match[1]}.")
+        return Place(f"{entry.city}, {entry.state} {entry.zip}", entry.lat, entry.lng, entry.state)
+    city, _, state_text = text.rpartition(",")
+    city = " ".join(city.split())
+    if not city or not state_text.strip():
+        raise PlaceError(
+            "Enter a 5-digit ZIP code, or a city with its state, e.g. “Charlottesville, VA”."
+        )
+    state = state_code(state_text)
+    if state is None:
+        raise PlaceError(f"“{state_text.strip()}” is not a US state.")
+    entries = gazetteer().by_city.get((city.lower(), state))
+    if not entries:
+        raise PlaceError(f"We could not find {city} in {STATE_NAMES[state]}. Try its ZIP code.")
+    lat = sum(entry.lat for entry in entries) / len(entries)
+    lng = sum(entry.lng for entry in entries) / len(entries)
+    return Place(f"{entries[0].city}, {state}", round(lat, 6), round(lng, 6), state)
+
+
+def place_from_point(lat, lng):
+    """A place for a point (browser geolocation), labelled by the nearest ZIP's city."""
+    if not (math.isfinite(lat) and math.isfinite(lng)):
+        raise PlaceError("Latitude and longitude must be numbers.")
+    if not -90 <= lat <= 90:
+        raise PlaceError("Latitude must be between -90 and 90.")
+    if not -180 <= lng <= 180:
+        raise PlaceError("Longitude must be between -180 and 180.")
+    nearest = gazetteer().nearest(lat, lng)
+    if nearest is None:
+        return Place(f"{lat:.4f}, {lng:.4f}", lat, lng, None)
+    return Place(f"Near {nearest.city}, {nearest.state}", lat, lng, nearest.state)
+
+
+def great_circle_miles(lat1, lng1, lat2, lng2):
+    """Haversine distance in miles, the same formula the database evaluates."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((phi2 - phi1) / 2) ** 2
+        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_MILES * math.asin(min(1.0, math.sqrt(a)))
+
+
+def distance_expression(lat, lng, lat_field="latitude", lng_field="longitude"):
+    """SQL for the haversine miles from (lat, lng) to each row's location."""
+    lat_value = Value(float(lat), output_field=FloatField())
+    lng_value = Value(float(lng), output_field=FloatField())
+    a = Power(Sin(Radians(F(lat_field) - lat_value) / 2), 2) + Cos(Radians(F(lat_field))) * Value(
+        math.cos(math.radians(lat)), output_field=FloatField()
+    ) * Power(Sin(Radians(F(lng_field) - lng_value) / 2), 2)
+    return Value(2 * EARTH_RADIUS_MILES, output_field=FloatField()) * ASin(Sqrt(a))
+
+
+def bounding_box_q(lat, lng, radius_miles, lat_field="latitude", lng_field="longitude"):
+    """A Q for the latitude/longitude box that holds every point within the radius.
+
+    The box is exact on a sphere (Matuschek's bounds): its longitude half-width grows with
+    latitude, so it stays a superset near the poles and in Alaska, and it splits in two where
+    it crosses the antimeridian. A hair of margin covers floating-point rounding.
+    """
+    angular = radius_miles / EARTH_RADIUS_MILES
+    margin = 1e-6
+    lat_min = lat - math.degrees(angular) - margin
+    lat_max = lat + math.degrees(angular) + margin
+    q = Q(**{f"{lat_field}__gte": lat_min, f"{lat_field}__lte": lat_max})
+    if lat_max >= 90 or lat_min <= -90:
+        return q  # the circle covers a pole: every longitude
+    half_width = math.degrees(math.asin(min(1.0, math.sin(angular) / math.cos(math.radians(lat)))))
+    half_width += margin
+    lng_min, lng_max = lng - half_width, lng + half_width
+    if half_width >= 180:
+        return q
+    if lng_min < -180:
+        lng_q = Q(**{f"{lng_field}__gte": lng_min + 360}) | Q(**{f"{lng_field}__lte": lng_max})
+    elif lng_max > 180:
+        lng_q = Q(**{f"{lng_field}__gte": lng_min}) | Q(**{f"{lng_field}__lte": lng_max - 360})
+    else:
+        lng_q = Q(**{f"{lng_field}__gte": lng_min, f"{lng_field}__lte": lng_max})
+    return q & lng_q

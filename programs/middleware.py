@@ -1,0 +1,99 @@
+"""Middleware: the Content-Security-Policy header and a friendly 503 when the database is down."""
+
+import logging
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+
+def content_security_policy():
+    """The policy: our own scripts only (no inline script), map tiles from MAP_TILE_URL's host."""
+    img_sources = ["'self'", "data:"]
+    if settings.MAP_TILE_URL:
+        parts = urlsplit(settings.MAP_TILE_URL.replace("{s}", "a"))
+        if parts.scheme and parts.netloc:
+            host = parts.netloc
+            if "{s}" in settings.MAP_TILE_URL:
+                host = "*." + host.split(".", 1)[1]
+            img_sources.append(f"{parts.scheme}://{host}")
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            # The admin and Leaflet set a few inline styles; styles cannot run code.
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src {' '.join(img_sources)}",
+            "connect-src 'self'",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+class ContentSecurityPolicyMiddleware:
+    """Adds the Content-Security-Policy and Permissions-Policy headers to every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = content_security_policy()
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", self.policy)
+        # Geolocation only for our own "use my location" button; nothing else.
+        response.headers.setdefault(
+            "Permissions-Policy", "geolocation=(self), camera=(), microphone=(), interest-cohort=()"
+        )
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answers 503 with a plain page, not a stack trace, while the database cannot be reached.
+
+    The connection is retried on the next request (CONN_HEALTH_CHECKS), so the site recovers
+    by itself when the database returns.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        if isinstance(exception, DatabaseError) and not _looks_like_connection_error(exception):
+            return None
+        logger.error("Database unavailable: %s", exception.__class__.__name__)
+        return database_unavailable_response(request)
+
+
+def _looks_like_connection_error(exception):
+    # An OperationalError is also raised for e.g. a lock timeout; those are real 500s.
+    text = str(exception).lower()
+    return isinstance(exception, InterfaceError) or any(
+        marker in text
+        for marker in ("connect", "server closed", "terminating connection", "unable to open")
+    )
+
+
+def database_unavailable_response(request):
+    """The 503 page (or JSON for the API) shown while the database is down."""
+    if request.path.startswith("/api/") or request.path.startswith("/hsds/"):
+        response = JsonResponse(
+            {"errors": {"__all__": ["The directory is temporarily unavailable. Try again soon."]}},
+            status=503,
+        )
+    else:
+        response = HttpResponse(render_to_string("503.html", request=None), status=503)
+    response["Retry-After"] = "30"
+    return response

@@ -1,0 +1,383 @@
+"""The catalogue: providers, their intensive outpatient programs, tracks and sessions."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from .querysets import ProgramQuerySet, SessionMinutes, TermQuerySet, TrackQuerySet
+
+WEEKDAY_SLUGS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def time_display(value, with_meridiem=True):
+    """A time as people write it: "6 pm", "9:30 am"."""
+    hour = value.hour % 12 or 12
+    text = f"{hour}" if value.minute == 0 else f"{hour}:{value.minute:02d}"
+    if with_meridiem:
+        text += " am" if value.hour < 12 else " pm"
+    return text
+
+
+def time_range_display(start, end):
+    """A session's times as people write them: "6-9 pm", "11:30 am-1 pm"."""
+    same_half = (start.hour < 12) == (end.hour < 12)
+    return f"{time_display(start, with_meridiem=not same_half)}-{time_display(end)}"
+
+
+class Term(models.Model):
+    """One entry of a controlled vocabulary: a therapy, payment option, population, language
+    or step-down level. One table keeps the catalogue's many-valued facts in one join."""
+
+    class Kind(models.TextChoices):
+        THERAPY = "therapy", "Therapy"
+        PAYMENT = "payment", "Payment"
+        POPULATION = "population", "Population"
+        LANGUAGE = "language", "Language"
+        STEP_DOWN = "step_down", "Step-down level"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    slug = models.SlugField(max_length=40)
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = TermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="term_kind_slug_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class State(models.Model):
+    """A US state or territory, keyed by its two-letter postal code."""
+
+    code = models.CharField(max_length=2, primary_key=True)
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Provider(models.Model):
+    """The organization that runs one or more programs."""
+
+    name = models.CharField(max_length=200)
+    website = models.URLField(blank=True)
+    is_demo = models.BooleanField("demo provider", default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name"], name="provider_name_idx")]
+
+    def __str__(self):
+        return self.name
+
+
+class Program(models.Model):
+    """An intensive outpatient program (ASAM level 2.1) at one location."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in-person", "In person"
+        VIRTUAL = "virtual", "Virtual"
+        HYBRID = "hybrid", "Hybrid"
+
+    class Availability(models.TextChoices):
+        OPEN = "open", "Accepting patients"
+        WAITLIST = "waitlist", "Waitlist"
+        FULL = "full", "Full"
+
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="programs")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    description = models.TextField(blank=True)
+
+    street = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="+")
+    zip = models.CharField("ZIP code", max_length=10, blank=True)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+
+    phone = models.CharField(max_length=40, blank=True)
+    intake_phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(max_length=300, blank=True)
+
+    treats_substance_use = models.BooleanField(default=False)
+    treats_mental_health = models.BooleanField(default=False)
+    co_occurring = models.BooleanField(
+        "integrated co-occurring treatment",
+        default=False,
+        help_text="Treats substance use and mental health together (dual diagnosis).",
+    )
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.IN_PERSON)
+    virtual_states = models.ManyToManyField(
+        State,
+        blank=True,
+        related_name="virtual_programs",
+        help_text="States where the program is licensed to treat patients by telehealth.",
+    )
+    min_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    availability = models.CharField(
+        max_length=10, choices=Availability.choices, default=Availability.OPEN
+    )
+    waitlist_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    terms = models.ManyToManyField(Term, blank=True, related_name="programs")
+
+    last_verified = models.DateField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_demo = models.BooleanField(
+        "demo listing", default=False, help_text="Made up by seed_demo; not a real program."
+    )
+    findtreatment_frid = models.CharField(
+        "FindTreatment.gov ID", max_length=64, null=True, blank=True, unique=True
+    )
+    source_notes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Imported values with no counterpart in our vocabularies, for curators.",
+    )
+    curator_notes = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90), name="program_latitude_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__gte=-180, longitude__lte=180),
+                name="program_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True) | Q(min_age__gte=0, min_age__lte=120),
+                name="program_min_age_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_age__isnull=True) | Q(max_age__gte=0, max_age__lte=120),
+                name="program_max_age_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_age__isnull=True)
+                | Q(max_age__isnull=True)
+                | Q(min_age__lte=models.F("max_age")),
+                name="program_min_age_lte_max_age",
+            ),
+            models.CheckConstraint(
+                condition=Q(waitlist_weeks__isnull=True) | Q(waitlist_weeks__gte=0),
+                name="program_waitlist_weeks_nonnegative",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "archived"]),
+                name="program_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(format__in=["in-person", "virtual", "hybrid"]),
+                name="program_format_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(availability__in=["open", "waitlist", "full"]),
+                name="program_availability_valid",
+            ),
+        ]
+        indexes = [
+            # The radius search's bounding box over published listings.
+            models.Index(
+                fields=["latitude", "longitude"],
+                condition=Q(status="published"),
+                name="program_published_latlng_idx",
+            ),
+            models.Index(fields=["status", "name"], name="program_status_name_idx"),
+            models.Index(fields=["last_verified"], name="program_last_verified_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("programs:detail", kwargs={"slug": self.slug})
+
+    def _term_slugs(self, kind):
+        return [term.slug for term in self.terms.all() if term.kind == kind]
+
+    def _terms(self, kind):
+        return [term for term in self.terms.all() if term.kind == kind]
+
+    @property
+    def therapies(self):
+        return self._terms(Term.Kind.THERAPY)
+
+    @property
+    def payments(self):
+        return self._terms(Term.Kind.PAYMENT)
+
+    @property
+    def populations(self):
+        return self._terms(Term.Kind.POPULATION)
+
+    @property
+    def languages(self):
+        return self._terms(Term.Kind.LANGUAGE)
+
+    @property
+    def step_down_levels(self):
+        return self._terms(Term.Kind.STEP_DOWN)
+
+    @property
+    def is_public(self):
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def accepting(self):
+        return self.availability != self.Availability.FULL
+
+    @property
+    def is_stale(self):
+        """True when nobody has verified the listing within STALE_AFTER_DAYS."""
+        if self.last_verified is None:
+            return True
+        age = timezone.localdate() - self.last_verified
+        return age > datetime.timedelta(days=settings.STALE_AFTER_DAYS)
+
+    def hours_outside_asam_range(self):
+        """Tracks whose weekly hours fall outside ASAM's 9-20 hours for adult IOPs."""
+        return [track for track in self.tracks.all() if not 9 <= track.hours_per_week <= 20]
+
+
+class Track(models.Model):
+    """One schedule a patient can attend (e.g. the evening track). A patient attends one."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="tracks")
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = TrackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="track_program_name_unique"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def hours_per_week(self):
+        """Weekly hours, always the sum of the track's sessions (never stored apart)."""
+        return round(sum(session.duration_minutes or 0 for session in self.sessions.all()) / 60, 2)
+
+    def summary(self):
+        """What people decide by, e.g. "Mon, Wed, Thu 6-9 pm, 9 h/week"."""
+        sessions = list(self.sessions.all())
+        if not sessions:
+            return "No sessions listed"
+        slots = {}  # time slot -> the days it runs, in week order
+        for session in sessions:
+            slot = (session.start, session.end)
+            slots.setdefault(slot, []).append(session.get_day_display()[:3])
+        parts = [
+            f"{', '.join(days)} {time_range_display(start, end)}"
+            for (start, end), days in sorted(slots.items())
+        ]
+        return f"{'; '.join(parts)}, {self.hours_per_week:g} h/week"
+
+
+class Session(models.Model):
+    """A weekly session of a track: a weekday and a start and end time."""
+
+    class Day(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="sessions")
+    day = models.PositiveSmallIntegerField(choices=Day.choices)
+    start = models.TimeField()
+    end = models.TimeField()
+    duration_minutes = models.GeneratedField(
+        expression=SessionMinutes("end", "start"),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["day", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="session_end_after_start"
+            ),
+            models.CheckConstraint(condition=Q(day__gte=0, day__lte=6), name="session_day_valid"),
+        ]
+        indexes = [models.Index(fields=["track", "day", "start"], name="session_track_day_idx")]
+
+    def __str__(self):
+        return f"{self.get_day_display()} {self.start:%H:%M}-{self.end:%H:%M}"
+
+    @property
+    def day_slug(self):
+        return WEEKDAY_SLUGS[self.day]
+
+
+class Correction(models.Model):
+    """A report from the public that a listing is wrong, for curators to review."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="corrections")
+    message = models.TextField("what is wrong", max_length=2000)
+    contact = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "resolved"]), name="correction_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Correction to {self.program} ({self.get_status_display()})"

@@ -1,0 +1,246 @@
+"""Reusable reads of the catalogue: every search condition is a QuerySet method here."""
+
+import datetime
+from functools import reduce
+from operator import or_
+
+from django.db import models
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, When
+from django.db.models.lookups import LessThanOrEqual
+
+from . import geo
+
+NOON = datetime.time(12, 0)
+FIVE_PM = datetime.time(17, 0)
+
+
+class SessionMinutes(models.Func):
+    """Whole minutes between two time columns (end, start), in the database's own arithmetic.
+
+    Used as a generated column, so a track's weekly hours always follow from its sessions.
+    """
+
+    arity = 2
+    output_field = models.IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        end_sql, end_params = compiler.compile(self.source_expressions[0])
+        start_sql, start_params = compiler.compile(self.source_expressions[1])
+        sql = f"CAST(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) / 60 AS integer)"
+        return sql, (*end_params, *start_params)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        end_sql, end_params = compiler.compile(self.source_expressions[0])
+        start_sql, start_params = compiler.compile(self.source_expressions[1])
+
+        def minutes(sql):
+            # SQLite stores times as "HH:MM[:SS[.ffffff]]" text.
+            hours = f"CAST(substr({sql}, 1, 2) AS integer)"
+            minutes = f"CAST(substr({sql}, 4, 2) AS integer)"
+            return f"({hours} * 60 + {minutes})"
+
+        sql = f"({minutes(end_sql)} - {minutes(start_sql)})"
+        return sql, (*end_params, *end_params, *start_params, *start_params)
+
+
+class TermQuerySet(models.QuerySet):
+    """Vocabulary terms."""
+
+    def of_kind(self, kind):
+        return self.filter(kind=kind)
+
+
+class TrackQuerySet(models.QuerySet):
+    """Queries over tracks."""
+
+    def with_weekly_minutes(self):
+        """Annotate `weekly_minutes`: the sum of the track's sessions (null without sessions)."""
+        from .models import Session
+
+        weekly_minutes = (
+            Session.objects.filter(track=OuterRef("pk"))
+            .order_by()
+            .values("track")
+            .annotate(total=Sum("duration_minutes"))
+            .values("total")
+        )
+        return self.annotate(weekly_minutes=Subquery(weekly_minutes))
+
+
+class ProgramQuerySet(models.QuerySet):
+    """Queries over programs; each search condition of the contract is one method."""
+
+    def published(self):
+        """Only what the public may see."""
+        return self.filter(status="published")
+
+    def for_listing(self):
+        """Everything a result card, a program page or a JSON document shows, in constant
+        queries: one per prefetched relation, whatever the number of programs."""
+        from .models import Term, Track
+
+        return self.select_related("provider", "state").prefetch_related(
+            Prefetch("terms", queryset=Term.objects.order_by("kind", "position", "slug")),
+            Prefetch("tracks", queryset=Track.objects.prefetch_related("sessions")),
+            "virtual_states",
+        )
+
+    def with_all_terms(self, term_ids):
+        """Programs that have every one of the terms (e.g. ALL of the therapies asked for)."""
+        through = self.model.terms.through
+        queryset = self
+        for term_id in term_ids:
+            queryset = queryset.filter(
+                Exists(through.objects.filter(program_id=OuterRef("pk"), term_id=term_id))
+            )
+        return queryset
+
+    def with_any_term(self, term_ids):
+        """Programs that have at least one of the terms."""
+        through = self.model.terms.through
+        return self.filter(
+            Exists(through.objects.filter(program_id=OuterRef("pk"), term_id__in=term_ids))
+        )
+
+    def treating(self, needs):
+        """Programs that treat ALL the needs (substance-use, mental-health, co-occurring)."""
+        fields = {
+            "substance-use": "treats_substance_use",
+            "mental-health": "treats_mental_health",
+            "co-occurring": "co_occurring",
+        }
+        return self.filter(**{fields[need]: True for need in needs})
+
+    def for_age(self, age):
+        """Programs whose age range includes `age` (an open end admits any age)."""
+        return self.filter(
+            Q(min_age__isnull=True) | Q(min_age__lte=age),
+            Q(max_age__isnull=True) | Q(max_age__gte=age),
+        )
+
+    def accepting(self):
+        """Programs taking patients now or onto a waitlist."""
+        return self.filter(availability__in=["open", "waitlist"])
+
+    def matching_text(self, text):
+        """Programs whose name, provider, description or city holds every word of `text`."""
+        queryset = self
+        for word in text.split()[:10]:
+            queryset = queryset.filter(
+                Q(name__icontains=word)
+                | Q(provider__name__icontains=word)
+                | Q(description__icontains=word)
+                | Q(city__icontains=word)
+            )
+        return queryset
+
+    def with_track_matching(
+        self,
+        *,
+        days=None,
+        start_after=None,
+        end_before=None,
+        time_of_day=None,
+        hours_min=None,
+        hours_max=None,
+    ):
+        """Programs with ONE track that meets every schedule condition at once.
+
+        A track qualifies when it has sessions, none of its sessions breaks a time condition,
+        and its weekly hours lie in the range.
+        """
+        from .models import Session, Track
+
+        breaks = []
+        if days:
+            breaks.append(~Q(day__in=days))
+        if start_after is not None:
+            breaks.append(Q(start__lt=start_after))
+        if end_before is not None:
+            breaks.append(Q(end__gt=end_before))
+        if time_of_day == "morning":
+            breaks.append(Q(start__gte=NOON))
+        elif time_of_day == "afternoon":
+            breaks.append(Q(start__lt=NOON) | Q(start__gte=FIVE_PM))
+        elif time_of_day == "evening":
+            breaks.append(Q(start__lt=FIVE_PM))
+
+        sessions = Session.objects.filter(track=OuterRef("pk"))
+        tracks = Track.objects.filter(program=OuterRef("pk")).filter(Exists(sessions))
+        if breaks:
+            tracks = tracks.exclude(Exists(sessions.filter(reduce(or_, breaks))))
+        if hours_min is not None or hours_max is not None:
+            tracks = tracks.with_weekly_minutes()
+            if hours_min is not None:
+                tracks = tracks.filter(weekly_minutes__gte=float(hours_min) * 60)
+            if hours_max is not None:
+                tracks = tracks.filter(weekly_minutes__lte=float(hours_max) * 60)
+        return self.filter(Exists(tracks))
+
+    def licensed_in(self, state):
+        """Virtual and hybrid programs licensed to serve patients in `state`."""
+        through = self.model.virtual_states.through
+        return Q(format__in=["virtual", "hybrid"]) & Q(
+            Exists(through.objects.filter(program_id=OuterRef("pk"), state_id=state))
+        )
+
+    def near(self, place, radius_miles, virtual="exclude"):
+        """Programs within `radius_miles` of `place`, annotated with `distance_miles`.
+
+        A bounding box on the indexed coordinates narrows the rows; the exact great-circle
+        distance decides. `virtual="include"` adds virtual and hybrid programs licensed in the
+        place's state wherever they are; `"only"` keeps just those. The distance of a program
+        matched only by its licence is null.
+        """
+        distance = geo.distance_expression(place.lat, place.lng)
+        in_radius = geo.bounding_box_q(place.lat, place.lng, radius_miles) & Q(
+            LessThanOrEqual(distance, float(radius_miles))
+        )
+        if virtual == "exclude":
+            return self.filter(in_radius).annotate(distance_miles=distance)
+        licensed = self.licensed_in(place.state) if place.state else Q(pk__in=[])
+        condition = in_radius | licensed if virtual == "include" else licensed
+        return self.filter(condition).annotate(
+            distance_miles=Case(When(in_radius, then=distance), default=None)
+        )
+
+    def virtual_only(self):
+        """Virtual and hybrid programs (used when no place narrows them by state)."""
+        return self.filter(format__in=["virtual", "hybrid"])
+
+    def order_by_distance(self):
+        return self.order_by(F("distance_miles").asc(nulls_last=True), "name", "pk")
+
+    def order_by_weekly_hours(self):
+        """Programs by their lightest track's weekly hours (programs without tracks last)."""
+        from .models import Track
+
+        lightest = (
+            Track.objects.filter(program=OuterRef("pk"))
+            .with_weekly_minutes()
+            .filter(weekly_minutes__isnull=False)
+            .order_by("weekly_minutes")
+            .values("weekly_minutes")[:1]
+        )
+        return self.annotate(lightest_track_minutes=Subquery(lightest)).order_by(
+            F("lightest_track_minutes").asc(nulls_last=True), "name", "pk"
+        )
+
+    def order_by_verified(self):
+        return self.order_by(F("last_verified").desc(nulls_last=True), "name", "pk")
+
+    def with_track_outside_hours(self, hours_min, hours_max):
+        """Programs with a track outside the weekly hours range, or a track with no sessions."""
+        from .models import Track
+
+        tracks = Track.objects.with_weekly_minutes().filter(
+            Q(weekly_minutes__lt=hours_min * 60)
+            | Q(weekly_minutes__gt=hours_max * 60)
+            | Q(weekly_minutes__isnull=True)
+        )
+        return self.filter(pk__in=tracks.values("program"))
+
+    def needing_verification(self, stale_after_days, today):
+        """Programs never verified, or not verified within `stale_after_days` of `today`."""
+        cutoff = today - datetime.timedelta(days=stale_after_days)
+        return self.filter(Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff))

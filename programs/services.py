@@ -1,0 +1,188 @@
+"""Writes to the catalogue. Every multi-step change goes through one of these functions."""
+
+import datetime
+import itertools
+import re
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Correction, Program, Provider, Session, Term, Track
+
+_TIME_RANGE = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–]\s*(\d{1,2})(?::(\d{2}))?\s*$")
+
+
+class ScheduleError(ValueError):
+    """A session's times cannot be understood or do not make sense."""
+
+
+def time_ranges_parse(text):
+    """Parse "18:00-21:00, 9:30-12" into [(time(18), time(21)), (time(9, 30), time(12))].
+
+    Times are 24-hour. Each range must end after it starts, and ranges may not overlap.
+    """
+    ranges = []
+    for part in filter(None, (chunk.strip() for chunk in (text or "").split(","))):
+        match = _TIME_RANGE.match(part)
+        if not match:
+            raise ScheduleError(f"“{part}” is not a time range like 18:00-21:00.")
+        try:
+            start = datetime.time(int(match[1]), int(match[2] or 0))
+            end = datetime.time(int(match[3]), int(match[4] or 0))
+        except ValueError:
+            raise ScheduleError(f"“{part}” has a time that does not exist (use 00:00 to 23:59).")
+        if end <= start:
+            raise ScheduleError(f"In “{part}” the session must end after it starts.")
+        ranges.append((start, end))
+    ranges.sort()
+    for (_, previous_end), (start, _) in itertools.pairwise(ranges):
+        if start < previous_end:
+            raise ScheduleError("Two sessions on the same day overlap.")
+    return ranges
+
+
+def time_ranges_format(ranges):
+    """The inverse of time_ranges_parse: "18:00-21:00, 09:30-12:00"."""
+    return ", ".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in ranges)
+
+
+@transaction.atomic
+def track_schedule_set(*, track: Track, sessions: list[tuple[int, datetime.time, datetime.time]]):
+    """Replace a track's weekly sessions with `sessions` (day 0 = Monday, start, end)."""
+    track.sessions.all().delete()
+    Session.objects.bulk_create(
+        Session(track=track, day=day, start=start, end=end) for day, start, end in sessions
+    )
+
+
+def _programs_update(*, programs, **fields):
+    programs = list(programs)
+    fields["updated"] = timezone.now()
+    for program in programs:
+        for name, value in fields.items():
+            setattr(program, name, value)
+    if programs:
+        Program.objects.bulk_update(programs, list(fields))
+    return programs
+
+
+@transaction.atomic
+def programs_publish(*, programs) -> list[Program]:
+    """Make listings visible to the public."""
+    return _programs_update(programs=programs, status=Program.Status.PUBLISHED)
+
+
+@transaction.atomic
+def programs_archive(*, programs) -> list[Program]:
+    """Withdraw listings from the public without deleting them."""
+    return _programs_update(programs=programs, status=Program.Status.ARCHIVED)
+
+
+@transaction.atomic
+def programs_verify(*, programs, user) -> list[Program]:
+    """Record that `user` checked the listings today."""
+    return _programs_update(
+        programs=programs,
+        last_verified=timezone.localdate(),
+        verified_by=user,
+    )
+
+
+def correction_create(*, program: Program, message: str, contact: str = "") -> Correction:
+    """Store a report from the public for curators; it never changes the listing itself."""
+    return Correction.objects.create(program=program, message=message, contact=contact)
+
+
+@transaction.atomic
+def corrections_resolve(*, corrections, user) -> int:
+    """Mark corrections handled by `user`."""
+    return Correction.objects.filter(pk__in=[c.pk for c in corrections]).update(
+        status=Correction.Status.RESOLVED, resolved_at=timezone.now(), resolved_by=user
+    )
+
+
+DEMO_BATCH = 2000
+
+
+@transaction.atomic
+def demo_programs_seed(*, count: int, seed: int, progress=None) -> int:
+    """Replace all demo listings with `count` published demo programs made from `seed`."""
+    from .demo import demo_listings
+
+    demo_programs_delete()
+    listings = demo_listings(count, seed, timezone.localdate())
+    created = 0
+    batch = []
+    for listing in listings:
+        batch.append(listing)
+        if len(batch) == DEMO_BATCH:
+            created += _listings_bulk_create(batch, status=Program.Status.PUBLISHED, is_demo=True)
+            batch = []
+            if progress:
+                progress(created, count)
+    if batch:
+        created += _listings_bulk_create(batch, status=Program.Status.PUBLISHED, is_demo=True)
+    return created
+
+
+def demo_programs_delete():
+    """Remove every demo listing and demo provider (real listings are never touched)."""
+    demo = Program.objects.filter(is_demo=True)
+    Session.objects.filter(track__program__in=demo).delete()
+    Track.objects.filter(program__in=demo).delete()
+    Program.terms.through.objects.filter(program__in=demo).delete()
+    Program.virtual_states.through.objects.filter(program__in=demo).delete()
+    Correction.objects.filter(program__in=demo).delete()
+    demo.delete()
+    Provider.objects.filter(is_demo=True, programs__isnull=True).delete()
+
+
+def _listings_bulk_create(listings, *, status, is_demo):
+    """Insert listings (dicts from programs.demo) with few statements per batch."""
+    term_ids = {(term.kind, term.slug): term.pk for term in Term.objects.all()}
+    providers = {}
+    for listing in listings:
+        key = id(listing["provider"])
+        if key not in providers:
+            providers[key] = Provider(is_demo=is_demo, **listing["provider"])
+    Provider.objects.bulk_create(providers.values())
+
+    programs = [
+        Program(
+            provider=providers[id(listing["provider"])],
+            status=status,
+            is_demo=is_demo,
+            state_id=listing["state"],
+            **{
+                field: listing[field]
+                for field in listing
+                if field not in {"provider", "state", "virtual_states", "terms", "tracks"}
+            },
+        )
+        for listing in listings
+    ]
+    Program.objects.bulk_create(programs)
+
+    Program.terms.through.objects.bulk_create(
+        Program.terms.through(program_id=program.pk, term_id=term_ids[(kind, slug)])
+        for program, listing in zip(programs, listings, strict=True)
+        for kind, slugs in listing["terms"].items()
+        for slug in slugs
+    )
+    Program.virtual_states.through.objects.bulk_create(
+        Program.virtual_states.through(program_id=program.pk, state_id=state)
+        for program, listing in zip(programs, listings, strict=True)
+        for state in listing["virtual_states"]
+    )
+    tracks = [
+        (Track(program=program, name=track["name"], position=position), track["sessions"])
+        for program, listing in zip(programs, listings, strict=True)
+        for position, track in enumerate(listing["tracks"])
+    ]
+    Track.objects.bulk_create(track for track, _ in tracks)
+    Session.objects.bulk_create(
+        Session(track=track, day=day, start=start, end=end)
+        for track, sessions in tracks
+        for day, start, end in sessions
+    )
+    return len(programs)

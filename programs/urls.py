@@ -1,0 +1,16 @@
+"""Public pages and the JSON API."""
+
+from django.urls import path
+
+from . import api, views
+
+app_name = "programs"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("programs/", views.ProgramListView.as_view(), name="list"),
+    path("programs/<slug:slug>/", views.ProgramDetailView.as_view(), name="detail"),
+    path("programs/<slug:slug>/corrections/", views.correction_create, name="correction_create"),
+    path("api/programs/", api.program_list, name="api_list"),
+    path("api/programs/<slug:slug>/", api.program_detail, name="api_detail"),
+]

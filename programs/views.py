@@ -1,0 +1,157 @@
+"""HTML pages: thin shells around the FilterSet, the QuerySets and the services."""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.paginator import EmptyPage
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import DetailView, TemplateView
+
+from . import services
+from .filtersets import ProgramFilterSet
+from .forms import CorrectionForm
+from .models import Program
+
+
+@require_GET
+def home(request):
+    """The home page: one search form (place, radius, need) and "use my location"."""
+    filterset = ProgramFilterSet(queryset=Program.objects.none(), request=request)
+    return render(request, "programs/home.html", {"form": filterset.form})
+
+
+class ProgramListView(TemplateView):
+    """`/programs/`: search results. Bad filter values re-render the form with the errors."""
+
+    template_name = "programs/program_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = ProgramFilterSet(
+            self.request.GET, queryset=Program.objects.published(), request=self.request
+        )
+        page = None
+        if filterset.is_valid():
+            try:
+                page = filterset.page()
+            except EmptyPage:
+                raise Http404("That page is past the last page of results.")
+        context.update(
+            form=filterset.form,
+            page_obj=page,
+            programs=page.object_list if page else [],
+            place=filterset.place,
+            searched=bool(self.request.GET),
+        )
+        return context
+
+
+class ProgramDetailView(DetailView):
+    """`/programs/<slug>/`: one published program, everything it holds."""
+
+    template_name = "programs/program_detail.html"
+    context_object_name = "program"
+
+    def get_queryset(self):
+        return Program.objects.published().for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("correction_form", CorrectionForm())
+        return context
+
+
+def _client_key(request):
+    # The rate limit needs to tell clients apart, not to know who they are: keep only a keyed
+    # hash of the address, in memory, for an hour.
+    address = request.META.get("REMOTE_ADDR", "")
+    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+@require_POST
+def correction_create(request, slug):
+    """Store a "report incorrect information" form for curators (rate-limited per client)."""
+    program = get_object_or_404(Program.objects.published().for_listing(), slug=slug)
+    form = CorrectionForm(request.POST)
+    status = 200
+    if form.is_valid():
+        key = f"corrections:{_client_key(request)}"
+        cache.add(key, 0, timeout=3600)
+        if cache.incr(key) > settings.CORRECTIONS_PER_HOUR:
+            form.add_error(
+                None, "You have sent several reports in the last hour. Please try again later."
+            )
+            status = 429
+        else:
+            services.correction_create(
+                program=program,
+                message=form.cleaned_data["message"],
+                contact=form.cleaned_data["contact"],
+            )
+            messages.success(request, "Thank you. A curator will check this listing.")
+            return redirect(f"{program.get_absolute_url()}#report")
+    else:
+        status = 400
+    return render(
+        request,
+        "programs/program_detail.html",
+        {"program": program, "correction_form": form},
+        status=status,
+    )
+
+
+@require_GET
+@cache_control(no_store=True)
+def healthz(request):
+    """`{"status": "ok"}` when the database answers, 503 otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def robots_txt(request):
+    """Search engines may read program pages; not the admin, the API or endless result pages."""
+    sitemap = request.build_absolute_uri(reverse("django.contrib.sitemaps.views.sitemap"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /api/",
+        "Disallow: /hsds/",
+        "Disallow: /programs/?",
+        f"Sitemap: {sitemap}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def _wants_json(request):
+    return request.path.startswith(("/api/", "/hsds/"))
+
+
+def page_not_found(request, exception):
+    """404: JSON for the API, a plain page otherwise."""
+    if _wants_json(request):
+        return JsonResponse({"errors": {"__all__": ["Not found."]}}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    """500: never a stack trace; JSON for the API."""
+    if _wants_json(request):
+        return JsonResponse(
+            {"errors": {"__all__": ["Something went wrong on our side."]}}, status=500
+        )
+    return HttpResponse(render_to_string("500.html"), status=500)

@@ -1,0 +1,234 @@
+"""The curators' admin, through its own pages and form posts."""
+
+import datetime
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.urls import reverse
+
+from programs.models import Program, Provider, Term
+
+from .factories import ProgramFactory, UserFactory, curator_create, track_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def curator_client(client):
+    client.force_login(curator_create())
+    return client
+
+
+def test_curator_sees_changelist_search_filters_and_add_page(curator_client):
+    ProgramFactory(name="Evening Recovery IOP", city="Richmond", zip="23220")
+    ProgramFactory(name="Morning Program", status=Program.Status.DRAFT)
+    changelist = reverse("admin:programs_program_changelist")
+
+    response = curator_client.get(changelist)
+    assert response.status_code == 200
+    assert b"Evening Recovery IOP" in response.content and b"Morning Program" in response.content
+
+    response = curator_client.get(changelist, {"q": "Richmond"})
+    assert b"Evening Recovery IOP" in response.content
+    assert b"Morning Program" not in response.content
+    response = curator_client.get(changelist, {"q": "23220"})
+    assert b"Evening Recovery IOP" in response.content
+
+    for params in [
+        {"status__exact": "draft"},
+        {"format__exact": "virtual"},
+        {"availability__exact": "open"},
+        {"state__code__exact": "VA"},
+        {"verification": "needed"},
+        {"asam": "outside"},
+        {"last_verified__gte": "2020-01-01"},
+    ]:
+        assert curator_client.get(changelist, params).status_code == 200
+    drafts = curator_client.get(changelist, {"status__exact": "draft"})
+    assert b"Morning Program" in drafts.content and b"Evening Recovery IOP" not in drafts.content
+
+    assert curator_client.get(reverse("admin:programs_program_add")).status_code == 200
+
+
+def _program_form(provider, **overrides):
+    therapies = Term.objects.filter(kind="therapy", slug__in=["cbt", "dbt"])
+    data = {
+        "name": "Harbor Evening IOP",
+        "slug": "harbor-evening-iop",
+        "provider": provider.pk,
+        "status": "published",
+        "description": "Group and individual therapy.",
+        "street": "1 Main St",
+        "city": "Norfolk",
+        "state": "VA",
+        "zip": "23510",
+        "latitude": "36.85",
+        "longitude": "-76.29",
+        "phone": "757-555-0101",
+        "intake_phone": "757-555-0102",
+        "website": "https://harbor.example.org/",
+        "treats_substance_use": "on",
+        "co_occurring": "",
+        "format": "hybrid",
+        "virtual_states": ["VA", "NC"],
+        "therapies": [t.pk for t in therapies],
+        "payments": [Term.objects.get(kind="payment", slug="medicaid").pk],
+        "step_down_levels": [Term.objects.get(kind="step_down", slug="residential").pk],
+        "min_age": "18",
+        "max_age": "",
+        "availability": "waitlist",
+        "waitlist_weeks": "2",
+        "last_verified": "",
+        "curator_notes": "",
+        "tracks-TOTAL_FORMS": "2",
+        "tracks-INITIAL_FORMS": "0",
+        "tracks-MIN_NUM_FORMS": "0",
+        "tracks-MAX_NUM_FORMS": "1000",
+        "tracks-0-name": "Morning",
+        "tracks-0-position": "0",
+        "tracks-0-day_0": "09:00-12:00",
+        "tracks-0-day_2": "09:00-12:00",
+        "tracks-0-day_4": "9-12",
+        "tracks-1-name": "Evening",
+        "tracks-1-position": "1",
+        "tracks-1-day_1": "18:00-21:00",
+        "tracks-1-day_3": "18:00-21:30",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_curator_saves_a_whole_program_with_two_tracks_and_five_sessions(curator_client):
+    provider = Provider.objects.create(name="Harbor Health")
+    response = curator_client.post(reverse("admin:programs_program_add"), _program_form(provider))
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors if response.context else response
+    )
+
+    program = Program.objects.prefetch_related("tracks__sessions").get(slug="harbor-evening-iop")
+    assert [t.name for t in program.tracks.all()] == ["Morning", "Evening"]
+    morning, evening = program.tracks.all()
+    assert [(s.day_slug, f"{s.start:%H:%M}", f"{s.end:%H:%M}") for s in morning.sessions.all()] == [
+        ("mon", "09:00", "12:00"),
+        ("wed", "09:00", "12:00"),
+        ("fri", "09:00", "12:00"),
+    ]
+    assert morning.hours_per_week == 9
+    assert evening.hours_per_week == 6.5
+    assert sorted(t.slug for t in program.therapies) == ["cbt", "dbt"]
+    assert [t.slug for t in program.payments] == ["medicaid"]
+    assert [t.slug for t in program.step_down_levels] == ["residential"]
+    assert sorted(s.code for s in program.virtual_states.all()) == ["NC", "VA"]
+    # The evening track is under 9 hours a week: the curator is warned.
+    followed = curator_client.get(reverse("admin:programs_program_change", args=[program.pk]))
+    assert "outside 9-20 hours per week".lower() in followed.content.decode().lower()
+
+
+def test_bad_session_times_are_shown_next_to_the_day_and_nothing_is_saved(curator_client):
+    provider = Provider.objects.create(name="Harbor Health")
+    data = _program_form(provider, **{"tracks-1-day_3": "21:00-18:00"})
+    response = curator_client.post(reverse("admin:programs_program_add"), data)
+    assert response.status_code == 200
+    assert "must end after it starts" in response.content.decode()
+    assert not Program.objects.filter(slug="harbor-evening-iop").exists()
+
+
+def test_editing_a_track_replaces_its_sessions_and_history_records_the_change(curator_client):
+    program = ProgramFactory(name="Old name")
+    track = track_create(program, "Evening", [("mon", "18:00", "21:00")])
+    url = reverse("admin:programs_program_change", args=[program.pk])
+    form = curator_client.get(url).context["adminform"].form
+    data = {
+        **{name: value for name, value in form.initial.items() if value is not None},
+    }
+    data = _program_form(
+        program.provider,
+        name="New name",
+        slug=program.slug,
+        **{
+            "tracks-TOTAL_FORMS": "1",
+            "tracks-INITIAL_FORMS": "1",
+            "tracks-0-id": str(track.pk),
+            "tracks-0-program": str(program.pk),
+            "tracks-0-name": "Evening",
+            "tracks-0-position": "0",
+            "tracks-0-day_0": "17:00-20:00",
+            "tracks-0-day_2": "17:00-20:00",
+            "tracks-0-day_4": "17:00-20:00",
+            "tracks-0-day_1": "",
+            "tracks-0-day_3": "",
+        },
+    )
+    response = curator_client.post(url, data)
+    assert response.status_code == 302
+    program.refresh_from_db()
+    assert program.name == "New name"
+    track = program.tracks.prefetch_related("sessions").get()
+    assert [s.day_slug for s in track.sessions.all()] == ["mon", "wed", "fri"]
+    assert track.hours_per_week == 9
+
+    history = curator_client.get(reverse("admin:programs_program_history", args=[program.pk]))
+    text = history.content.decode()
+    assert "Name" in text and "Changed" in text
+
+
+def test_actions_publish_archive_and_mark_verified(curator_client):
+    user = curator_create()
+    curator_client.force_login(user)
+    old = datetime.date(2024, 1, 1)
+    draft = ProgramFactory(status=Program.Status.DRAFT, last_verified=old)
+    changelist = reverse("admin:programs_program_changelist")
+
+    def act(action):
+        return curator_client.post(
+            changelist, {"action": action, "_selected_action": [draft.pk]}, follow=True
+        )
+
+    assert act("publish").status_code == 200
+    draft.refresh_from_db()
+    assert draft.status == Program.Status.PUBLISHED
+
+    act("mark_verified")
+    draft.refresh_from_db()
+    assert draft.last_verified == datetime.date.today()
+    assert draft.verified_by == user
+
+    act("archive")
+    draft.refresh_from_db()
+    assert draft.status == Program.Status.ARCHIVED
+    messages = list(
+        LogEntry.objects.filter(object_id=str(draft.pk)).values_list("change_message", flat=True)
+    )
+    assert len(messages) == 3
+
+
+def test_admin_index_counts_listings_that_need_verification(curator_client):
+    ProgramFactory(last_verified=datetime.date(2020, 1, 1))
+    ProgramFactory(last_verified=None)
+    ProgramFactory()
+    response = curator_client.get(reverse("admin:index"))
+    assert response.context["needs_verification_count"] == 2
+    assert "2 listings need verification" in response.content.decode()
+
+
+def test_staff_outside_the_curators_group_gets_no_access(client):
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(reverse("admin:programs_program_changelist")).status_code == 403
+    assert client.get(reverse("admin:programs_program_add")).status_code == 403
+
+
+def test_curators_cannot_reach_users_groups_or_permissions(curator_client):
+    assert curator_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert curator_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+    assert (
+        curator_client.get(
+            reverse("admin:programs_program_delete", args=[ProgramFactory().pk])
+        ).status_code
+        == 403
+    )
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client):
+    response = client.get(reverse("admin:programs_program_changelist"))
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
