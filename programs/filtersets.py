@@ -176,6 +176,7 @@ class ProgramFilterSet(django_filters.FilterSet):
     accepting = django_filters.ChoiceFilter(
         label="Openings",
         choices=[("1", "Accepting patients or waitlist")],
+        empty_label="Any",
         method="filter_accepting",
     )
     sort = django_filters.ChoiceFilter(label="Sort by", choices=SORT_CHOICES, method="joint")

@@ -309,7 +309,7 @@ class Track(models.Model):
             slots.setdefault(slot, []).append(session.get_day_display()[:3])
         parts = [
             f"{', '.join(days)} {time_range_display(start, end)}"
-            for (start, end), days in sorted(slots.items())
+            for (start, end), days in slots.items()  # in week order of each slot's first day
         ]
         return f"{'; '.join(parts)}, {self.hours_per_week:g} h/week"
 

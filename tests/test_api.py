@@ -1,0 +1,215 @@
+"""The JSON API: the contract's exact shapes, and a 400 with the parameter for bad input."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from programs.models import Program
+
+from .factories import ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def region_ten():
+    return ProgramFactory(
+        slug="region-ten-iop-charlottesville",
+        name="Adult Intensive Outpatient",
+        provider__name="Region Ten Community Services Board",
+        provider__website="https://regionten.example.org/",
+        description="Evening groups.",
+        street="800 Preston Avenue",
+        city="Charlottesville",
+        zip="22903",
+        latitude=38.0364,
+        longitude=-78.4888,
+        phone="434-972-1800",
+        intake_phone="",
+        website="https://regionten.example.org/iop",
+        treats_substance_use=True,
+        min_age=18,
+        max_age=None,
+        terms={
+            "therapy": ["cbt", "relapse-prevention"],
+            "payment": ["medicaid", "self-pay"],
+            "language": ["en"],
+            "step_down": ["residential"],
+        },
+        tracks={
+            "Evening": [
+                ("mon", "18:00", "21:00"),
+                ("wed", "18:00", "21:00"),
+                ("thu", "18:00", "21:00"),
+            ]
+        },
+        last_verified=datetime.date(2026, 10, 1),
+    )
+
+
+def test_search_document_has_the_contract_shape(client, region_ten):
+    response = client.get("/api/programs/", {"near": "22902"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"count", "page", "page_size", "next", "previous", "place", "results"}
+    assert body["count"] == 1 and body["page"] == 1 and body["page_size"] == 20
+    assert body["next"] is None and body["previous"] is None
+    assert body["place"] == {
+        "label": "Charlottesville, VA 22902",
+        "lat": 38.0266,
+        "lng": -78.4805,
+        "state": "VA",
+    }
+    program = body["results"][0]
+    assert program == {
+        "slug": "region-ten-iop-charlottesville",
+        "name": "Adult Intensive Outpatient",
+        "provider": {
+            "name": "Region Ten Community Services Board",
+            "website": "https://regionten.example.org/",
+        },
+        "url": "http://testserver/programs/region-ten-iop-charlottesville/",
+        "description": "Evening groups.",
+        "address": {
+            "street": "800 Preston Avenue",
+            "city": "Charlottesville",
+            "state": "VA",
+            "zip": "22903",
+        },
+        "lat": 38.0364,
+        "lng": -78.4888,
+        "distance_miles": 0.8,
+        "phone": "434-972-1800",
+        "intake_phone": None,
+        "website": "https://regionten.example.org/iop",
+        "treats_substance_use": True,
+        "treats_mental_health": False,
+        "co_occurring": False,
+        "format": "in-person",
+        "virtual_states": [],
+        "min_age": 18,
+        "max_age": None,
+        "availability": "open",
+        "waitlist_weeks": None,
+        "therapies": ["cbt", "relapse-prevention"],
+        "payment": ["medicaid", "self-pay"],
+        "populations": [],
+        "languages": ["en"],
+        "step_down_from": ["residential"],
+        "tracks": [
+            {
+                "name": "Evening",
+                "hours_per_week": 9.0,
+                "sessions": [
+                    {"day": "mon", "start": "18:00", "end": "21:00"},
+                    {"day": "wed", "start": "18:00", "end": "21:00"},
+                    {"day": "thu", "start": "18:00", "end": "21:00"},
+                ],
+            }
+        ],
+        "last_verified": "2026-10-01",
+        "status": "published",
+    }
+
+
+def test_place_and_distance_are_null_without_a_place(client, region_ten):
+    body = client.get("/api/programs/").json()
+    assert body["place"] is None
+    assert body["results"][0]["distance_miles"] is None
+
+
+def test_virtual_program_matched_by_state_has_no_distance(client):
+    ProgramFactory(
+        slug="far-virtual", format="virtual", virtual_states=["VA"], latitude=47.6, longitude=-122.3
+    )
+    body = client.get("/api/programs/", {"near": "22902", "virtual": "include"}).json()
+    assert [(p["slug"], p["distance_miles"]) for p in body["results"]] == [("far-virtual", None)]
+
+
+def test_detail_document_is_the_same_program(client, region_ten):
+    detail = client.get("/api/programs/region-ten-iop-charlottesville/").json()
+    listed = client.get("/api/programs/").json()["results"][0]
+    assert detail == listed
+
+
+@pytest.mark.parametrize("status", [Program.Status.DRAFT, Program.Status.ARCHIVED])
+def test_unpublished_programs_are_not_found(client, status):
+    ProgramFactory(slug="hidden", status=status)
+    response = client.get("/api/programs/hidden/")
+    assert response.status_code == 404
+    assert response.json() == {"errors": {"__all__": ["Not found."]}}
+    assert client.get("/api/programs/").json()["count"] == 0
+
+
+def test_pagination_links_keep_the_filters(client):
+    for n in range(5):
+        ProgramFactory(name=f"P{n}", terms={"payment": ["medicaid"]})
+    body = client.get("/api/programs/", {"payment": "medicaid", "page_size": 2, "page": 2}).json()
+    assert body["count"] == 5 and body["page"] == 2 and body["page_size"] == 2
+    assert [p["name"] for p in body["results"]] == ["P2", "P3"]
+    assert "payment=medicaid" in body["next"] and "page=3" in body["next"]
+    assert "page=1" in body["previous"]
+    last = client.get("/api/programs/", {"payment": "medicaid", "page_size": 2, "page": 3}).json()
+    assert last["next"] is None
+
+
+def test_a_page_past_the_end_is_404_with_an_error_on_page(client):
+    ProgramFactory()
+    response = client.get("/api/programs/", {"page": 3})
+    assert response.status_code == 404
+    assert "page" in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    "params,field",
+    [
+        ({"near": "Nowhereville, ZZ"}, "near"),
+        ({"near": "99999"}, "near"),
+        ({"radius": "far", "near": "22902"}, "radius"),
+        ({"therapy": "astrology"}, "therapy"),
+        ({"payment": "gold"}, "payment"),
+        ({"language": "klingon"}, "language"),
+        ({"age": "old"}, "age"),
+        ({"days": "someday"}, "days"),
+        ({"start_after": "noon"}, "start_after"),
+        ({"hours_min": "NaN"}, "hours_min"),
+        ({"sort": "price"}, "sort"),
+        ({"page": "-1"}, "page"),
+        ({"page_size": "1000"}, "page_size"),
+        ({"lat": "38.0"}, "lng"),
+    ],
+)
+def test_bad_input_is_400_with_errors_by_parameter(client, params, field):
+    response = client.get("/api/programs/", params)
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"errors"}
+    assert field in body["errors"]
+    assert all(isinstance(message, str) and message for message in body["errors"][field])
+
+
+def _query_count(client, url, params):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", ["/api/programs/", "/programs/"])
+def test_query_count_does_not_grow_with_page_size(client, url):
+    for n in range(60):
+        ProgramFactory(
+            name=f"P{n:02d}",
+            format="hybrid",
+            virtual_states=["VA", "MD"],
+            terms={"therapy": ["cbt"], "payment": ["medicaid"], "language": ["en", "es"]},
+            tracks={"Evening": [("mon", "18:00", "21:00")], "Morning": [("tue", "09:00", "12:00")]},
+        )
+    params = {"near": "22902", "payment": "medicaid", "time_of_day": "evening"}
+    small = _query_count(client, url, {**params, "page_size": 5})
+    large = _query_count(client, url, {**params, "page_size": 50})
+    assert small == large
+    assert large <= 8

@@ -1,0 +1,315 @@
+"""One test per search parameter, on a small hand-made dataset: which programs come back."""
+
+import datetime
+
+import pytest
+
+from programs.filtersets import ProgramFilterSet
+from programs.models import Program
+
+from .factories import ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+CHARLOTTESVILLE = (38.0266, -78.4805)  # ZIP 22902's centroid
+RICHMOND = (37.5407, -77.4360)  # about 63 miles east
+SEATTLE = (47.6062, -122.3321)
+
+
+def search(**params):
+    """The names of the programs a search returns, in order."""
+    filterset = ProgramFilterSet(params, queryset=Program.objects.published())
+    assert filterset.is_valid(), filterset.errors
+    return [program.name for program in filterset.qs]
+
+
+def errors(**params):
+    filterset = ProgramFilterSet(params, queryset=Program.objects.published())
+    assert not filterset.is_valid()
+    return filterset.errors
+
+
+def at(point, **kwargs):
+    return ProgramFactory(latitude=point[0], longitude=point[1], **kwargs)
+
+
+MORNING_12H = [(day, "09:00", "12:00") for day in ("mon", "tue", "wed", "thu")]
+EVENING_9H = [("mon", "18:00", "21:00"), ("tue", "18:00", "21:00"), ("thu", "18:00", "21:00")]
+WEEKEND_8H = [("sat", "09:00", "13:00"), ("sun", "09:00", "13:00")]
+AFTERNOON_9H = [("tue", "13:00", "16:00"), ("thu", "13:00", "16:00"), ("fri", "12:00", "15:00")]
+
+
+@pytest.fixture
+def dataset():
+    """Five published programs and one draft, with known facts."""
+    at(
+        CHARLOTTESVILLE,
+        name="A Two Tracks",
+        treats_substance_use=True,
+        treats_mental_health=True,
+        co_occurring=True,
+        terms={
+            "therapy": ["cbt", "dbt"],
+            "payment": ["medicaid"],
+            "language": ["en", "es"],
+            "population": ["women"],
+            "step_down": ["residential"],
+        },
+        tracks={"Morning": MORNING_12H, "Evening": EVENING_9H},
+        min_age=18,
+        last_verified=datetime.date(2026, 1, 1),
+    )
+    at(
+        CHARLOTTESVILLE,
+        name="B Weekend",
+        treats_substance_use=True,
+        terms={"therapy": ["cbt"], "payment": ["self-pay"], "language": ["en"]},
+        tracks={"Weekend": WEEKEND_8H},
+        min_age=13,
+        max_age=17,
+        availability="waitlist",
+        waitlist_weeks=2,
+        last_verified=datetime.date(2026, 6, 1),
+    )
+    at(
+        RICHMOND,
+        name="C Richmond Hybrid",
+        treats_substance_use=False,
+        treats_mental_health=True,
+        format="hybrid",
+        virtual_states=["VA"],
+        terms={"therapy": ["dbt"], "payment": ["medicare", "medicaid"], "step_down": ["php"]},
+        tracks={"Afternoon": AFTERNOON_9H},
+        availability="full",
+        description="Dialectical skills for teens and adults.",
+        last_verified=None,
+    )
+    at(
+        SEATTLE,
+        name="D Seattle Virtual",
+        format="virtual",
+        virtual_states=["VA", "WA"],
+        city="Seattle",
+        terms={"payment": ["private-insurance"], "step_down": ["inpatient"]},
+        tracks={"Evening": EVENING_9H},
+    )
+    at(SEATTLE, name="E Seattle In Person", city="Seattle")
+    at(CHARLOTTESVILLE, name="Z Draft", status=Program.Status.DRAFT, terms={"therapy": ["cbt"]})
+
+
+ALL_PUBLISHED = [
+    "A Two Tracks",
+    "B Weekend",
+    "C Richmond Hybrid",
+    "D Seattle Virtual",
+    "E Seattle In Person",
+]
+
+
+def test_no_parameters_lists_every_published_program_by_name(dataset):
+    assert search() == ALL_PUBLISHED
+
+
+def test_near_a_zip_with_the_default_radius(dataset):
+    assert search(near="22902") == ["A Two Tracks", "B Weekend"]
+
+
+def test_radius_widens_the_search(dataset):
+    assert search(near="22902", radius="70") == ["A Two Tracks", "B Weekend", "C Richmond Hybrid"]
+
+
+def test_near_a_city_with_its_state_code_or_name(dataset):
+    assert search(near="Charlottesville, VA") == ["A Two Tracks", "B Weekend"]
+    assert search(near="charlottesville, virginia", radius="70")[-1] == "C Richmond Hybrid"
+
+
+def test_near_lat_lng_and_the_lat_lng_parameters(dataset):
+    assert search(near="37.54,-77.44", radius="5") == ["C Richmond Hybrid"]
+    assert search(lat="37.54", lng="-77.44", radius="5") == ["C Richmond Hybrid"]
+
+
+def test_virtual_include_adds_programs_licensed_in_the_state(dataset):
+    assert search(near="22902", virtual="include") == [
+        "A Two Tracks",
+        "B Weekend",
+        "C Richmond Hybrid",
+        "D Seattle Virtual",
+    ]
+
+
+def test_virtual_only_returns_only_licensed_virtual_and_hybrid_programs(dataset):
+    assert search(near="22902", virtual="only") == ["C Richmond Hybrid", "D Seattle Virtual"]
+    assert search(near="98101", virtual="only") == ["D Seattle Virtual"]
+
+
+def test_virtual_exclude_is_the_default(dataset):
+    assert search(near="22902", virtual="exclude") == search(near="22902")
+
+
+def test_q_matches_words_in_name_provider_description_or_city(dataset):
+    assert search(q="seattle") == ["D Seattle Virtual", "E Seattle In Person"]
+    assert search(q="dialectical teens") == ["C Richmond Hybrid"]
+    assert search(q="weekend nowhere") == []
+
+
+def test_need_requires_all_given_needs(dataset):
+    assert search(need=["mental-health"]) == ["A Two Tracks", "C Richmond Hybrid"]
+    assert search(need=["mental-health", "substance-use"]) == ["A Two Tracks"]
+    assert search(need=["co-occurring"]) == ["A Two Tracks"]
+
+
+def test_therapy_requires_all_given_therapies(dataset):
+    assert search(therapy=["cbt"]) == ["A Two Tracks", "B Weekend"]
+    assert search(therapy=["cbt", "dbt"]) == ["A Two Tracks"]
+
+
+def test_payment_accepts_any_given_option(dataset):
+    assert search(payment=["medicare"]) == ["C Richmond Hybrid"]
+    assert search(payment=["medicare", "self-pay"]) == ["B Weekend", "C Richmond Hybrid"]
+
+
+def test_population_accepts_any(dataset):
+    assert search(population=["women", "veterans"]) == ["A Two Tracks"]
+
+
+def test_language_accepts_any(dataset):
+    assert search(language=["es"]) == ["A Two Tracks"]
+    assert search(language=["es", "en"]) == ["A Two Tracks", "B Weekend"]
+
+
+def test_format_accepts_any(dataset):
+    assert search(format=["virtual", "hybrid"]) == ["C Richmond Hybrid", "D Seattle Virtual"]
+
+
+def test_step_down_from_accepts_any(dataset):
+    assert search(step_down_from=["residential", "php"]) == ["A Two Tracks", "C Richmond Hybrid"]
+
+
+def test_age_within_the_programs_range(dataset):
+    assert "B Weekend" in search(age="15")
+    assert "A Two Tracks" not in search(age="15")
+    assert "B Weekend" not in search(age="18")
+    assert search(age="18")[0] == "A Two Tracks"
+
+
+def test_accepting_leaves_out_full_programs(dataset):
+    assert "C Richmond Hybrid" not in search(accepting="1")
+    assert "B Weekend" in search(accepting="1")  # a waitlist still accepts
+
+
+def test_days_needs_a_track_entirely_on_those_days(dataset):
+    assert search(days=["sat", "sun"]) == ["B Weekend"]
+    assert search(days=["mon", "tue", "thu"]) == ["A Two Tracks", "D Seattle Virtual"]
+    assert search(days=["mon", "tue"]) == []
+
+
+def test_start_after(dataset):
+    assert search(start_after="17:00") == ["A Two Tracks", "D Seattle Virtual"]
+    assert search(start_after="12:00") == ["A Two Tracks", "C Richmond Hybrid", "D Seattle Virtual"]
+
+
+def test_end_before(dataset):
+    assert search(end_before="13:00") == ["A Two Tracks", "B Weekend"]
+    assert search(end_before="12:59") == ["A Two Tracks"]
+
+
+def test_time_of_day(dataset):
+    assert search(time_of_day="morning") == ["A Two Tracks", "B Weekend"]
+    assert search(time_of_day="afternoon") == ["C Richmond Hybrid"]
+    assert search(time_of_day="evening") == ["A Two Tracks", "D Seattle Virtual"]
+
+
+def test_hours_min_and_max(dataset):
+    assert search(hours_min="10") == ["A Two Tracks"]
+    assert search(hours_max="8.5") == ["B Weekend"]
+    assert search(hours_min="9", hours_max="9") == [
+        "A Two Tracks",
+        "C Richmond Hybrid",
+        "D Seattle Virtual",
+    ]
+
+
+def test_one_track_must_meet_every_schedule_condition(dataset):
+    # A's morning track has 12 h, its evening track 9 h: neither is an evening track of 12 h.
+    assert search(time_of_day="evening", hours_min="12") == []
+    assert search(time_of_day="morning", hours_min="12") == ["A Two Tracks"]
+    assert search(days=["mon", "tue", "thu"], start_after="18:00", hours_max="9") == [
+        "A Two Tracks",
+        "D Seattle Virtual",
+    ]
+
+
+def test_sort_by_distance_is_the_default_with_a_place(dataset):
+    assert search(near="37.54,-77.44", radius="100") == [
+        "C Richmond Hybrid",
+        "A Two Tracks",
+        "B Weekend",
+    ]
+
+
+def test_sort_by_name_hours_and_verified(dataset):
+    assert search(near="22902", radius="100", sort="name") == [
+        "A Two Tracks",
+        "B Weekend",
+        "C Richmond Hybrid",
+    ]
+    # By the lightest track: B 8 h, then 9 h (A's evening, C, D) by name; E has no tracks.
+    assert search(sort="hours") == [
+        "B Weekend",
+        "A Two Tracks",
+        "C Richmond Hybrid",
+        "D Seattle Virtual",
+        "E Seattle In Person",
+    ]
+    assert search(sort="verified")[:2] == ["D Seattle Virtual", "E Seattle In Person"]
+    assert search(sort="verified")[-1] == "C Richmond Hybrid"  # never verified: last
+
+
+def test_drafts_and_archived_programs_never_come_back(dataset):
+    assert "Z Draft" not in search(therapy=["cbt"])
+    assert "Z Draft" not in search(near="22902")
+
+
+@pytest.mark.parametrize(
+    "params,field",
+    [
+        ({"near": "Atlantis"}, "near"),
+        ({"near": "Springfield"}, "near"),
+        ({"near": "00000"}, "near"),
+        ({"near": "Nowhere, VA"}, "near"),
+        ({"near": "Charlottesville, XX"}, "near"),
+        ({"near": "91,0"}, "near"),
+        ({"lat": "38"}, "lng"),
+        ({"lat": "abc", "lng": "1"}, "lat"),
+        ({"lat": "nan", "lng": "1"}, "lat"),
+        ({"near": "22902", "radius": "0"}, "radius"),
+        ({"near": "22902", "radius": "501"}, "radius"),
+        ({"near": "22902", "radius": "inf"}, "radius"),
+        ({"virtual": "sometimes"}, "virtual"),
+        ({"need": ["everything"]}, "need"),
+        ({"therapy": ["cbt", "astrology"]}, "therapy"),
+        ({"payment": ["bitcoin"]}, "payment"),
+        ({"population": ["martians"]}, "population"),
+        ({"language": ["xx"]}, "language"),
+        ({"format": ["telepathy"]}, "format"),
+        ({"step_down_from": ["jail"]}, "step_down_from"),
+        ({"age": "121"}, "age"),
+        ({"age": "-1"}, "age"),
+        ({"age": "12.5"}, "age"),
+        ({"accepting": "yes"}, "accepting"),
+        ({"days": ["funday"]}, "days"),
+        ({"start_after": "25:00"}, "start_after"),
+        ({"end_before": "6pm"}, "end_before"),
+        ({"time_of_day": "night"}, "time_of_day"),
+        ({"hours_min": "61"}, "hours_min"),
+        ({"hours_max": "-1"}, "hours_max"),
+        ({"hours_min": "12", "hours_max": "9"}, "hours_max"),
+        ({"sort": "random"}, "sort"),
+        ({"sort": "distance"}, "sort"),
+        ({"page": "0"}, "page"),
+        ({"page_size": "101"}, "page_size"),
+        ({"page_size": "abc"}, "page_size"),
+    ],
+)
+def test_bad_values_are_errors_on_their_parameter(params, field):
+    assert field in errors(**params)

@@ -1,0 +1,120 @@
+"""Places and distances: exact radius search at every US latitude, checked against geopy."""
+
+import pytest
+from geopy.distance import great_circle
+from geopy.point import Point
+
+from programs import geo
+
+from .factories import ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+BEARINGS = [0, 45, 90, 135, 180, 225, 270, 315]
+
+
+def place_ring(center, radius, *, inside=0.1, outside=0.1):
+    """Programs at every bearing just inside and just outside `radius` miles of `center`."""
+    expected = {}
+    for bearing in BEARINGS:
+        for label, distance in [("in", radius - inside), ("out", radius + outside)]:
+            point = great_circle(miles=distance).destination(Point(*center), bearing)
+            lng = (point.longitude + 540) % 360 - 180
+            program = ProgramFactory(
+                name=f"{label}-{bearing}", latitude=point.latitude, longitude=lng
+            )
+            expected[program.slug] = (label, great_circle(center, (point.latitude, lng)).miles)
+    return expected
+
+
+def api_search(client, **params):
+    response = client.get("/api/programs/", {"page_size": 100, **params})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    "name,center",
+    [
+        ("Charlottesville, VA", (38.0266, -78.4805)),
+        ("Utqiagvik, AK (71 N)", (71.2906, -156.7886)),
+        ("Fairbanks, AK", (64.8378, -147.7164)),
+        ("Adak, AK, across the antimeridian", (51.88, -176.64)),
+        ("Key West, FL", (24.5551, -81.7800)),
+    ],
+)
+@pytest.mark.parametrize("radius", [5, 25, 200])
+def test_radius_search_is_exact_in_every_direction(client, name, center, radius):
+    expected = place_ring(center, radius)
+    body = api_search(client, near=f"{center[0]},{center[1]}", radius=radius)
+    returned = {program["slug"]: program["distance_miles"] for program in body["results"]}
+    inside = {slug for slug, (label, _) in expected.items() if label == "in"}
+    assert set(returned) == inside, name
+    for slug, distance in returned.items():
+        assert distance == pytest.approx(expected[slug][1], abs=0.05)
+    distances = [program["distance_miles"] for program in body["results"]]
+    assert distances == sorted(distances)
+
+
+def test_distances_agree_with_geopy_great_circle(client):
+    center = (38.0266, -78.4805)
+    targets = [(38.9, -77.03), (37.54, -77.436), (36.85, -76.29), (39.29, -76.61)]
+    for lat, lng in targets:
+        ProgramFactory(name=f"{lat}", latitude=lat, longitude=lng)
+    body = api_search(client, near="22902", radius=500)
+    for program in body["results"]:
+        assert program["distance_miles"] == pytest.approx(
+            great_circle(center, (program["lat"], program["lng"])).miles, abs=0.05
+        )
+
+
+def test_bounding_box_contains_the_whole_circle_near_the_pole_and_antimeridian():
+    for lat, lng, radius in [(71.29, -156.79, 500), (51.88, -176.64, 300), (64.8, 179.9, 50)]:
+        q = geo.bounding_box_q(lat, lng, radius)
+        for bearing in range(0, 360, 5):
+            point = great_circle(miles=radius * 0.999).destination(Point(lat, lng), bearing)
+            lng_norm = (point.longitude + 540) % 360 - 180
+            assert _q_holds(q, point.latitude, lng_norm), (lat, lng, bearing)
+
+
+def _q_holds(q, lat, lng):
+    """Evaluate a Q made of range lookups on latitude/longitude in Python."""
+    values = {"latitude": lat, "longitude": lng}
+    results = []
+    for child in q.children:
+        if isinstance(child, tuple):
+            field, op = child[0].split("__")
+            results.append(values[field] >= child[1] if op == "gte" else values[field] <= child[1])
+        else:
+            results.append(_q_holds(child, lat, lng))
+    return any(results) if q.connector == "OR" else all(results)
+
+
+@pytest.mark.parametrize(
+    "text,label,state",
+    [
+        ("22902", "Charlottesville, VA 22902", "VA"),
+        ("Charlottesville, VA", "Charlottesville, VA", "VA"),
+        ("charlottesville,   virginia", "Charlottesville, VA", "VA"),
+        ("ANCHORAGE, AK", "Anchorage, AK", "AK"),
+        ("New York, New York", "New York, NY", "NY"),
+        ("38.03,-78.48", "Near Charlottesville, VA", "VA"),
+    ],
+)
+def test_place_resolve(text, label, state):
+    place = geo.place_resolve(text)
+    assert place.label == label
+    assert place.state == state
+    assert -90 <= place.lat <= 90 and -180 <= place.lng <= 180
+
+
+@pytest.mark.parametrize("text", ["", "Springfield", "Atlantis, VA", "12", "99999", "0,0,0"])
+def test_unknown_or_ambiguous_places_are_errors(text):
+    with pytest.raises(geo.PlaceError):
+        geo.place_resolve(text)
+
+
+def test_entries_placed_at_zero_zero_are_not_places():
+    # APO/FPO military codes sit at 0,0 in the zipcodes data.
+    with pytest.raises(geo.PlaceError):
+        geo.place_resolve("09001")

@@ -1,0 +1,126 @@
+"""The HTML pages as a visitor sees them."""
+
+import datetime
+import json
+import re
+
+import pytest
+
+from programs.models import Program
+
+from .factories import ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+EVENING = [("mon", "18:00", "21:00"), ("wed", "18:00", "21:00"), ("thu", "18:00", "21:00")]
+
+
+@pytest.fixture
+def evening_program():
+    return ProgramFactory(
+        name="Harbor Evening IOP",
+        slug="harbor-evening-iop",
+        intake_phone="434-555-0199",
+        terms={"payment": ["medicaid"], "step_down": ["residential"], "therapy": ["cbt"]},
+        tracks={"Evening": EVENING},
+    )
+
+
+def test_home_page_has_the_search_form(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'action="/programs/"' in html
+    for name in ['name="near"', 'name="radius"', 'name="need"', "Use my location"]:
+        assert name in html
+
+
+def test_results_page_shows_cards_with_what_people_decide_by(client, evening_program):
+    response = client.get(
+        "/programs/", {"near": "22902", "payment": "medicaid", "time_of_day": "evening"}
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "1 program near Charlottesville, VA 22902" in html
+    assert "Harbor Evening IOP" in html
+    assert "Evening:</strong> Mon, Wed, Thu 6-9 pm, 9 h/week" in html
+    assert "Medicaid" in html and "Residential treatment" in html
+    assert re.search(r'class="distance">\d+\.\d mi<', html)
+    assert 'id="map-markers"' in html
+
+
+def test_bad_filter_values_render_the_form_with_the_error_next_to_the_field(
+    client, evening_program
+):
+    response = client.get("/programs/", {"near": "Atlantis", "hours_min": "lots", "therapy": "x"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="id_near_error"' in html and "ZIP code" in html
+    assert 'id="id_hours_min_error"' in html
+    assert 'id="id_therapy_error"' in html
+    assert "Harbor Evening IOP" not in html
+    assert 'value="Atlantis"' in html  # what the visitor typed stays in the form
+
+
+def test_a_results_page_past_the_end_is_404(client, evening_program):
+    assert client.get("/programs/", {"page": 5}).status_code == 404
+
+
+def test_pagination_keeps_the_filters(client):
+    for n in range(3):
+        ProgramFactory(name=f"P{n}", terms={"payment": ["medicaid"]})
+    html = client.get("/programs/", {"payment": "medicaid", "page_size": 1}).content.decode()
+    assert "Page 1 of 3" in html
+    assert re.search(r'href="\?[^"]*payment=medicaid[^"]*page=2', html.replace("&amp;", "&"))
+
+
+def test_program_page_shows_schedule_phone_map_json_ld_and_correction_form(client, evening_program):
+    response = client.get("/programs/harbor-evening-iop/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<caption>Evening track: 9 hours a week</caption>" in html
+    assert html.count('<th scope="row">') == 3
+    assert 'href="tel:434-555-0199"' in html
+    assert "openstreetmap.org/directions?to=38.0364%2C-78.4888" in html
+    assert 'media="print"' in html
+    ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    data = json.loads(ld.group(1))
+    assert data["@type"] == "MedicalClinic" and data["name"] == "Harbor Evening IOP"
+    assert data["address"]["postalCode"] == "22903"
+    assert "Report incorrect information" in html and "csrfmiddlewaretoken" in html
+
+
+@pytest.mark.parametrize("status", [Program.Status.DRAFT, Program.Status.ARCHIVED])
+def test_unpublished_programs_are_invisible(client, status):
+    ProgramFactory(slug="hidden", name="Hidden Program", status=status)
+    assert client.get("/programs/hidden/").status_code == 404
+    assert "Hidden Program" not in client.get("/programs/").content.decode()
+    assert "/programs/hidden/" not in client.get("/sitemap.xml").content.decode()
+
+
+def test_stale_listings_say_since_when_they_were_verified(client):
+    ProgramFactory(slug="old", last_verified=datetime.date(2025, 1, 15))
+    ProgramFactory(slug="fresh", last_verified=datetime.date.today())
+    assert "Not verified since January 15, 2025" in client.get("/programs/old/").content.decode()
+    assert "Not verified since" not in client.get("/programs/fresh/").content.decode()
+
+
+def test_sitemap_and_robots(client, evening_program):
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "http://testserver/programs/harbor-evening-iop/" in sitemap
+    robots = client.get("/robots.txt")
+    assert robots["Content-Type"].startswith("text/plain")
+    text = robots.content.decode()
+    assert "Disallow: /admin/" in text and "Sitemap: http://testserver/sitemap.xml" in text
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
