@@ -1,6 +1,7 @@
 """The catalogue: providers, their intensive outpatient programs, tracks and sessions."""
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -72,6 +73,7 @@ class State(models.Model):
 class Provider(models.Model):
     """The organization that runs one or more programs."""
 
+    uuid = models.UUIDField("HSDS organization ID", default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
     website = models.URLField(blank=True)
     is_demo = models.BooleanField("demo provider", default=False)
@@ -107,6 +109,7 @@ class Program(models.Model):
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="programs")
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
+    uuid = models.UUIDField("HSDS service ID", default=uuid.uuid4, unique=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     description = models.TextField(blank=True)
 

@@ -3,8 +3,10 @@
 import datetime
 import itertools
 import re
+from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import Correction, Program, Provider, Session, Term, Track
@@ -186,3 +188,171 @@ def _listings_bulk_create(listings, *, status, is_demo):
         for day, start, end in sessions
     )
     return len(programs)
+
+
+# Import and export
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do), by slug."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # rows that are not IOPs
+
+
+class ImportRowError(Exception):
+    """A row could not be written; nothing of the import is kept."""
+
+    def __init__(self, position, message):
+        self.position = position
+        super().__init__(f"row {position}: {message}")
+
+
+FINDTREATMENT_KINDS = ("therapy", "payment", "population", "language")
+
+
+def _provider_for(data):
+    provider = Provider.objects.filter(name=data["name"], website=data["website"]).first()
+    return provider or Provider.objects.create(name=data["name"], website=data["website"])
+
+
+def _snapshot(program):
+    from .serializers import program_to_dict
+
+    program = Program.objects.for_listing().get(pk=program.pk)
+    return program_to_dict(program, include_location_extras=False), program.source_notes
+
+
+def _terms_set(program, terms, term_ids, *, keep_kinds=()):
+    wanted = {term_ids[(kind, slug)] for kind, slugs in terms.items() for slug in slugs}
+    kept = set(program.terms.filter(kind__in=keep_kinds).values_list("pk", flat=True))
+    program.terms.set(wanted | kept)
+
+
+def _program_write(program, listing, *, fields, term_ids, keep_kinds):
+    for name in fields:
+        setattr(program, name, listing[name])
+    program.provider = _provider_for(listing["provider"])
+    program.state_id = listing["state"]
+    program.full_clean(exclude=["provider", "state", "uuid"])
+    program.save()
+    _terms_set(program, listing["terms"], term_ids, keep_kinds=keep_kinds)
+    program.virtual_states.set(listing["virtual_states"])
+    if listing.get("tracks") is not None:
+        program.tracks.all().delete()
+        for position, track in enumerate(listing["tracks"]):
+            created = Track.objects.create(program=program, name=track["name"], position=position)
+            track_schedule_set(track=created, sessions=track["sessions"])
+
+
+PROGRAM_FIELDS = [
+    "slug", "name", "description", "street", "city", "zip", "latitude", "longitude", "phone",
+    "intake_phone", "website", "treats_substance_use", "treats_mental_health", "co_occurring",
+    "format", "min_age", "max_age", "availability", "waitlist_weeks", "last_verified", "status",
+]  # fmt: skip
+# What a FindTreatment.gov re-import may change: what came from there, never what a curator
+# added (status, tracks, step-down levels, openings, verification, notes).
+FINDTREATMENT_FIELDS = [
+    "name", "street", "city", "zip", "latitude", "longitude", "phone", "intake_phone",
+    "website", "treats_substance_use", "treats_mental_health", "co_occurring", "format",
+    "min_age", "max_age", "source_notes",
+]  # fmt: skip
+
+
+def _findtreatment_merge(program, listing):
+    """Keep the terms a curator added: replace only those the last import brought."""
+    previous = (program.source_notes or {}).get("mapped_terms", {}) if program else {}
+    listing = {**listing, "terms": dict(listing["terms"])}
+    if program is not None:
+        for kind in FINDTREATMENT_KINDS:
+            curator_added = [
+                term.slug
+                for term in program.terms.all()
+                if term.kind == kind and term.slug not in previous.get(kind, [])
+            ]
+            listing["terms"][kind] = list(dict.fromkeys(listing["terms"][kind] + curator_added))
+        # Telehealth states a curator added stay too.
+        extra_states = set(program.virtual_states.values_list("code", flat=True))
+        listing["virtual_states"] = sorted(set(listing["virtual_states"]) | extra_states)
+        if program.format != Program.Format.IN_PERSON:
+            listing["format"] = program.format
+    return listing
+
+
+def _findtreatment_terms(listing):
+    return {kind: listing["terms"][kind] for kind in FINDTREATMENT_KINDS}
+
+
+@transaction.atomic
+def programs_import(*, listings, source="programs", dry_run=False, progress=None) -> ImportReport:
+    """Upsert listings: by slug (programs format) or by FindTreatment.gov ID (findtreatment).
+
+    `listings` holds (position, listing) pairs; None for a row that is not an IOP. All or
+    nothing: the first row that cannot be written raises ImportRowError and nothing is kept.
+    """
+    report = ImportReport()
+    term_ids = {(term.kind, term.slug): term.pk for term in Term.objects.all()}
+    for done, (position, listing) in enumerate(listings, start=1):
+        if progress:
+            progress(done, len(listings))
+        if listing is None:
+            report.skipped.append(f"row {position}")
+            continue
+        if source == "findtreatment":
+            program = Program.objects.filter(
+                findtreatment_frid=listing["findtreatment_frid"]
+            ).first()
+            mapped_terms = _findtreatment_terms(listing)
+            listing = _findtreatment_merge(program, listing)
+            listing["source_notes"] = {**listing["source_notes"], "mapped_terms": mapped_terms}
+            fields, keep_kinds = FINDTREATMENT_FIELDS, ("step_down",)
+            if program is None:
+                program = Program(
+                    slug=listing["slug"],
+                    findtreatment_frid=listing["findtreatment_frid"],
+                    status=Program.Status.DRAFT,
+                )
+        else:
+            program = Program.objects.filter(slug=listing["slug"]).first()
+            fields, keep_kinds = PROGRAM_FIELDS, ()
+            if program is None:
+                program = Program()
+        before = _snapshot(program) if program.pk else None
+        savepoint = transaction.savepoint()
+        try:
+            _program_write(
+                program, listing, fields=fields, term_ids=term_ids, keep_kinds=keep_kinds
+            )
+        except ValidationError as error:
+            transaction.savepoint_rollback(savepoint)
+            messages = "; ".join(
+                f"{name}: {' '.join(errors)}" for name, errors in error.message_dict.items()
+            )
+            raise ImportRowError(position, messages)
+        except IntegrityError as error:
+            transaction.savepoint_rollback(savepoint)
+            raise ImportRowError(position, f"the database refused it ({error}).")
+        if before is None:
+            report.created.append(program.slug)
+        elif _snapshot(program) == before:
+            transaction.savepoint_rollback(savepoint)  # leaves `updated` as it was
+            report.unchanged.append(program.slug)
+        else:
+            report.updated.append(program.slug)
+        transaction.savepoint_commit(savepoint)
+    if dry_run:
+        transaction.set_rollback(True)
+    return report
+
+
+def programs_export(*, status="published") -> list[dict]:
+    """The directory as the JSON list `programs_import` reads, in slug order."""
+    from .serializers import program_to_dict
+
+    programs = Program.objects.for_listing().order_by("slug")
+    if status != "all":
+        programs = programs.filter(status=status)
+    return [program_to_dict(program, include_location_extras=False) for program in programs]

@@ -1,0 +1,224 @@
+"""Open Referral HSDS 3.0: published programs as `service` documents for 211s and referrers.
+
+A service's ID is the program's own UUID and its organization's the provider's; the IDs of the
+parts (location, schedules, phones) are UUIDv5 names under the service's, so every ID is the
+same on every request.
+"""
+
+import uuid
+
+from django.core.paginator import EmptyPage, Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from .models import Program
+
+HSDS_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 200
+
+
+def stable_id(program, *parts):
+    """The ID of a part of a program's service: always the same for the same parts."""
+    return str(uuid.uuid5(program.uuid, ":".join(str(part) for part in parts)))
+
+
+def service_id(program):
+    return str(program.uuid)
+
+
+def _organization(program):
+    provider = program.provider
+    document = {
+        "id": str(provider.uuid),
+        "name": provider.name,
+        "description": f"{provider.name} runs intensive outpatient treatment programs.",
+    }
+    if provider.website:
+        document["website"] = provider.website
+    return document
+
+
+def _eligibility(program):
+    parts = []
+    if program.step_down_levels:
+        names = ", ".join(term.name.lower() for term in program.step_down_levels)
+        parts.append(f"Accepts patients stepping down from {names}.")
+    if program.populations:
+        parts.append("Groups for: " + ", ".join(term.name for term in program.populations) + ".")
+    return " ".join(parts)
+
+
+def _one_to_one(program, request):
+    """The fields `service_list.json` allows: the service's own, and its organization."""
+    document = {
+        "id": service_id(program),
+        "organization_id": str(program.provider.uuid),
+        "name": program.name,
+        "description": program.description,
+        "url": request.build_absolute_uri(program.get_absolute_url()),
+        "status": "active",
+        "fees_description": (
+            "Accepts: " + ", ".join(term.name for term in program.payments) + "."
+            if program.payments
+            else "Call the program about payment."
+        ),
+        "eligibility_description": _eligibility(program),
+        "last_modified": program.updated.isoformat().replace("+00:00", "Z"),
+        "organization": _organization(program),
+    }
+    if program.availability == Program.Availability.WAITLIST:
+        weeks = program.waitlist_weeks
+        document["wait_time"] = f"About {weeks} weeks" if weeks is not None else "Waitlist"
+    if program.min_age is not None:
+        document["minimum_age"] = program.min_age
+    if program.max_age is not None:
+        document["maximum_age"] = program.max_age
+    if program.last_verified:
+        document["assured_date"] = program.last_verified.isoformat()
+    return document
+
+
+def _schedules(program):
+    """One weekly recurrence per distinct time slot of each track."""
+    schedules = []
+    for track in program.tracks.all():
+        slots = {}
+        for session in track.sessions.all():
+            slots.setdefault((session.start, session.end), []).append(session.day)
+        for (start, end), days in slots.items():
+            schedules.append(
+                {
+                    "id": stable_id(program, "schedule", track.name, start, end),
+                    "service_id": service_id(program),
+                    "freq": "WEEKLY",
+                    "interval": 1,
+                    "wkst": "MO",
+                    "byday": ",".join(HSDS_DAYS[day] for day in sorted(days)),
+                    "opens_at": f"{start:%H:%M:%S}",
+                    "closes_at": f"{end:%H:%M:%S}",
+                    "description": (
+                        f"{track.name} track ({track.hours_per_week:g} hours a week in all). "
+                        "Patients attend one track."
+                    ),
+                    "attending_type": program.get_format_display(),
+                }
+            )
+    return schedules
+
+
+def service_document(program, request):
+    """A fully nested service, shaped as HSDS 3.0 `service.json`."""
+    sid = service_id(program)
+    location_id = stable_id(program, "location")
+    document = _one_to_one(program, request)
+    document["phones"] = [
+        {
+            "id": stable_id(program, "phone", kind),
+            "service_id": sid,
+            "number": number,
+            "description": kind,
+        }
+        for kind, number in [("Main", program.phone), ("Intake", program.intake_phone)]
+        if number
+    ]
+    document["schedules"] = _schedules(program)
+    document["languages"] = [
+        {
+            "id": stable_id(program, "language", term.slug),
+            "service_id": sid,
+            "name": term.name,
+            "code": term.slug,
+        }
+        for term in program.languages
+    ]
+    document["service_areas"] = [
+        {
+            "id": stable_id(program, "service_area", state.code),
+            "service_id": sid,
+            "name": state.name,
+            "description": f"Telehealth for patients in {state.name}.",
+        }
+        for state in program.virtual_states.all()
+    ]
+    document["service_at_locations"] = [
+        {
+            "id": stable_id(program, "service_at_location"),
+            "service_id": sid,
+            "location_id": location_id,
+            "location": {
+                "id": location_id,
+                "location_type": "physical",
+                "name": f"{program.name}, {program.city}",
+                "latitude": program.latitude,
+                "longitude": program.longitude,
+                "addresses": [
+                    {
+                        "id": stable_id(program, "address"),
+                        "location_id": location_id,
+                        "address_1": program.street or program.city,
+                        "city": program.city,
+                        "state_province": program.state_id,
+                        "postal_code": program.zip,
+                        "country": "US",
+                        "address_type": "physical",
+                    }
+                ],
+            },
+        }
+    ]
+    return document
+
+
+def _positive_int(request, name, default, maximum):
+    value = request.GET.get(name)
+    if value in (None, ""):
+        return default, None
+    if not value.isdigit() or not 1 <= int(value) <= maximum:
+        return None, f"Enter a whole number from 1 to {maximum}."
+    return int(value), None
+
+
+@require_GET
+def service_list(request):
+    """`/hsds/services/`: a Page of services (HSDS `service_list.json` items)."""
+    page_number, page_error = _positive_int(request, "page", 1, 100_000)
+    per_page, per_page_error = _positive_int(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    errors = {
+        name: [message]
+        for name, message in [("page", page_error), ("per_page", per_page_error)]
+        if message
+    }
+    if errors:
+        return JsonResponse({"errors": errors}, status=400)
+    programs = (
+        Program.objects.published()
+        .select_related("provider")
+        .prefetch_related("terms")
+        .order_by("slug")
+    )
+    paginator = Paginator(programs, per_page)
+    try:
+        page = paginator.page(page_number)
+    except EmptyPage:
+        return JsonResponse({"errors": {"page": ["That page is past the last page."]}}, status=404)
+    return JsonResponse(
+        {
+            "total_items": paginator.count,
+            "total_pages": paginator.num_pages,
+            "page_number": page.number,
+            "size": len(page.object_list),
+            "first_page": page.number == 1,
+            "last_page": not page.has_next(),
+            "empty": paginator.count == 0,
+            "contents": [_one_to_one(program, request) for program in page.object_list],
+        }
+    )
+
+
+@require_GET
+def service_detail(request, service_id):
+    """`/hsds/services/<id>/`: one published program as a fully nested HSDS service."""
+    program = get_object_or_404(Program.objects.published().for_listing(), uuid=service_id)
+    return JsonResponse(service_document(program, request))

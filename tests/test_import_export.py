@@ -1,0 +1,338 @@
+"""import_programs and export_programs, through the commands, on real files."""
+
+import json
+import os
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from programs.models import Program, Provider, Track
+
+from .factories import ProgramFactory, track_create
+
+pytestmark = pytest.mark.django_db
+
+SHARED = Path(os.environ.get("IOPFINDER_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+SAMPLE = SHARED / "samples" / "findtreatment-locator-sample.json"
+REGION_TEN = "39d6ca2b067e9d7bb435d81d51b2c7876939f82b9c92612142d4239277b3d5e6"
+EMPOWERING = "ab7407016dd121765de56ac89d9f31ae2074d461de7c3370b2d1a3a6fae20c93"
+
+
+def run(*args):
+    out, err = StringIO(), StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue() + err.getvalue()
+
+
+def database_state():
+    """Everything an import could change, to show that a failed one changed nothing."""
+    return json.dumps(
+        {
+            "programs": list(Program.objects.order_by("pk").values()),
+            "providers": list(Provider.objects.order_by("pk").values("name", "website")),
+            "tracks": list(Track.objects.order_by("pk").values("program", "name")),
+            "terms": list(Program.terms.through.objects.order_by("pk").values("program", "term")),
+        },
+        default=str,
+        sort_keys=True,
+    )
+
+
+# FindTreatment.gov
+
+
+def test_sample_import_makes_exactly_the_iop_facilities_into_draft_programs():
+    output = run("import_programs", str(SAMPLE), "--format", "findtreatment")
+    assert "created 2, updated 0, unchanged 0, skipped 10" in output
+    assert set(Program.objects.values_list("findtreatment_frid", flat=True)) == {
+        REGION_TEN,
+        EMPOWERING,
+    }
+    assert set(Program.objects.values_list("status", flat=True)) == {"draft"}
+
+
+def test_findtreatment_fields_are_mapped_one_by_one():
+    run("import_programs", str(SAMPLE), "--format", "findtreatment")
+    program = Program.objects.for_listing().get(findtreatment_frid=EMPOWERING)
+    assert program.name == "Substance Abuse Intensive Outpatient"
+    assert program.provider.name == "Empowering Families Program"
+    assert program.provider.website == "http://www.empoweringfamiliesprogram.com"
+    assert program.street == "901 Preston Avenue, Suite 201"
+    assert (program.city, program.state_id, program.zip) == ("Charlottesville", "VA", "22903")
+    assert (program.latitude, program.longitude) == (38.0374836, -78.488558)
+    assert program.phone == "434-971-8454" and program.intake_phone == "434-971-8454 x1"
+    assert program.treats_substance_use and not program.treats_mental_health
+    # "Computerized treatment/telemedicine" in SET: hybrid, licensed in its own state.
+    assert program.format == "hybrid"
+    assert [s.code for s in program.virtual_states.all()] == ["VA"]
+    # TAP "Integrated dual disorders treatment" (and SG co-occurring) mark co-occurring care.
+    assert program.co_occurring
+    assert [t.slug for t in program.therapies] == [
+        "cbt",
+        "relapse-prevention",
+        "trauma-focused",
+        "twelve-step",
+        "matrix-model",
+    ]
+    assert {t.slug for t in program.payments} >= {
+        "medicaid",
+        "medicare",
+        "private-insurance",
+        "tricare",
+        "self-pay",
+        "sliding-scale",
+    }
+    assert {"adolescents", "veterans", "lgbtq", "pregnant-postpartum"} <= {
+        t.slug for t in program.populations
+    }
+    assert [t.slug for t in program.languages] == ["en"]
+    # Values with no counterpart are kept for the curator, not dropped.
+    unmapped = program.source_notes["unmapped"]
+    assert "Brief intervention" in unmapped["TAP"]
+    assert "Persons with HIV or AIDS" in unmapped["SG"]
+    assert "State substance abuse agency" in unmapped["LCA"]
+
+    region_ten = Program.objects.for_listing().get(findtreatment_frid=REGION_TEN)
+    assert region_ten.format == "in-person" and not region_ten.virtual_states.exists()
+    assert "moud" in [t.slug for t in region_ten.therapies]  # SET methadone/buprenorphine
+    assert (
+        region_ten.min_age == 18 and region_ten.max_age is None
+    )  # AGE adults/young adults/seniors
+    assert region_ten.street == "800 Preston Avenue, Peterson Building"
+
+
+def test_a_second_import_changes_nothing():
+    run("import_programs", str(SAMPLE), "--format", "findtreatment")
+    before = database_state()
+    output = run("import_programs", str(SAMPLE), "--format", "findtreatment")
+    assert "created 0, updated 0, unchanged 2, skipped 10" in output
+    assert database_state() == before
+
+
+def test_reimport_keeps_what_a_curator_added_and_updates_what_came_from_findtreatment(tmp_path):
+    run("import_programs", str(SAMPLE), "--format", "findtreatment")
+    program = Program.objects.get(findtreatment_frid=REGION_TEN)
+    track_create(program, "Evening", [("mon", "18:00", "21:00"), ("wed", "18:00", "21:00")])
+    program.terms.add(
+        *Program.terms.field.related_model.objects.filter(
+            kind__in=["step_down", "therapy"], slug__in=["residential", "dbt"]
+        )
+    )
+    Program.objects.filter(pk=program.pk).update(
+        status="published", curator_notes="Called 10/1", availability="waitlist"
+    )
+    document = json.loads(SAMPLE.read_text())
+    for row in document["rows"]:
+        if row["frid"] == REGION_TEN:
+            row["phone"] = "434-555-0100"
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(document))
+
+    output = run("import_programs", str(changed), "--format", "findtreatment")
+    assert "updated 1" in output
+    program = Program.objects.for_listing().get(findtreatment_frid=REGION_TEN)
+    assert program.phone == "434-555-0100"
+    assert [t.name for t in program.tracks.all()] == ["Evening"]
+    assert program.tracks.get().sessions.count() == 2
+    assert [t.slug for t in program.step_down_levels] == ["residential"]
+    assert "dbt" in [t.slug for t in program.therapies]
+    assert (program.status, program.curator_notes, program.availability) == (
+        "published",
+        "Called 10/1",
+        "waitlist",
+    )
+    assert Program.objects.count() == 2
+
+
+def test_dry_run_reports_but_writes_nothing():
+    output = run("import_programs", str(SAMPLE), "--format", "findtreatment", "--dry-run")
+    assert "Dry run" in output and "created 2" in output
+    assert Program.objects.count() == 0
+
+
+# Bad files and rows: reported with their position, nothing written
+
+
+def write(tmp_path, content):
+    path = tmp_path / "import.json"
+    path.write_text(content if isinstance(content, str) else json.dumps(content))
+    return str(path)
+
+
+def good_row(**changes):
+    row = {
+        "slug": "harbor-iop",
+        "name": "Harbor IOP",
+        "provider": {"name": "Harbor Health", "website": "https://harbor.example.org/"},
+        "address": {"street": "1 Main St", "city": "Norfolk", "state": "VA", "zip": "23510"},
+        "lat": 36.85,
+        "lng": -76.29,
+        "therapies": ["cbt"],
+        "tracks": [
+            {"name": "Evening", "sessions": [{"day": "mon", "start": "18:00", "end": "21:00"}]}
+        ],
+    }
+    row.update(changes)
+    return row
+
+
+def assert_refused(tmp_path, content, fmt="programs"):
+    if not Program.objects.filter(slug="existing").exists():
+        ProgramFactory(slug="existing")
+    before = database_state()
+    with pytest.raises(CommandError) as error:
+        run("import_programs", write(tmp_path, content), "--format", fmt)
+    message = str(error.value)
+    assert "Nothing was imported" in message
+    assert database_state() == before
+    return message
+
+
+def test_malformed_json_is_reported_with_its_line(tmp_path, capsys):
+    message = assert_refused(tmp_path, '[{"slug": "a",\n "name": }]')
+    assert "not valid JSON (line 2" in message
+
+
+def test_a_row_with_an_unknown_slug(tmp_path):
+    rows = [good_row(slug="first"), good_row(slug="second", therapies=["cbt", "astrology"])]
+    err = StringIO()
+    ProgramFactory(slug="existing")
+    before = database_state()
+    with pytest.raises(CommandError):
+        call_command("import_programs", write(tmp_path, rows), stderr=err, stdout=StringIO())
+    assert "row 2 (second): unknown therapies 'astrology'" in err.getvalue()
+    assert database_state() == before
+
+
+@pytest.mark.parametrize(
+    "row,expected",
+    [
+        (good_row(name=""), "row 2 (harbor-iop): “name” is required."),
+        (good_row(lat=123.4), "row 2 (harbor-iop): “lat” must be between -90 and 90"),
+        (good_row(lat="north"), "row 2 (harbor-iop): “lat” must be a number."),
+        (good_row(address={"city": "X", "state": "ZZ"}), "unknown state 'ZZ'"),
+        (good_row(status="deleted"), "“status” must be one of"),
+        (
+            good_row(
+                tracks=[
+                    {"name": "E", "sessions": [{"day": "mon", "start": "21:00", "end": "18:00"}]}
+                ]
+            ),
+            "must end after it starts",
+        ),
+        (
+            good_row(
+                tracks=[
+                    {
+                        "name": "E",
+                        "hours_per_week": 12,
+                        "sessions": [{"day": "mon", "start": "18:00", "end": "21:00"}],
+                    }
+                ]
+            ),
+            "sessions add up to 3",
+        ),
+    ],
+)
+def test_bad_rows_name_their_position_and_reason(tmp_path, row, expected):
+    err = StringIO()
+    ProgramFactory(slug="existing")
+    before = database_state()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_programs",
+            write(tmp_path, [good_row(slug="ok"), row]),
+            stderr=err,
+            stdout=StringIO(),
+        )
+    assert expected in err.getvalue()
+    assert database_state() == before
+
+
+def test_a_duplicate_slug_in_the_file(tmp_path):
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_programs",
+            write(tmp_path, [good_row(), good_row()]),
+            stderr=err,
+            stdout=StringIO(),
+        )
+    assert "row 2 (harbor-iop): harbor-iop appears again (first in row 1)" in err.getvalue()
+    assert Program.objects.count() == 0
+
+
+def test_a_bad_findtreatment_row_is_reported(tmp_path):
+    document = json.loads(SAMPLE.read_text())
+    row = next(r for r in document["rows"] if r["frid"] == EMPOWERING)
+    row["latitude"] = "not a number"
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_programs",
+            write(tmp_path, document),
+            "--format",
+            "findtreatment",
+            stderr=err,
+            stdout=StringIO(),
+        )
+    assert f"row 5 ({EMPOWERING}): “latitude” must be a number" in err.getvalue()
+    assert Program.objects.count() == 0
+
+
+def test_wrong_top_level_shape(tmp_path):
+    assert "must be a JSON list" in assert_refused(tmp_path, {"rows": []})
+    assert '"rows" list' in assert_refused(tmp_path, [], fmt="findtreatment")
+
+
+def test_missing_file():
+    with pytest.raises(CommandError, match="no such file"):
+        run("import_programs", "/nonexistent/file.json")
+
+
+# Programs format and round trip
+
+
+def test_programs_import_upserts_by_slug_and_defaults_to_draft(tmp_path):
+    output = run("import_programs", write(tmp_path, [good_row()]))
+    assert "created 1, updated 0, unchanged 0, skipped 0" in output
+    program = Program.objects.for_listing().get(slug="harbor-iop")
+    assert program.status == "draft"
+    assert program.tracks.get().hours_per_week == 3
+    output = run(
+        "import_programs",
+        write(tmp_path, [good_row(name="Harbor Evening IOP", status="published")]),
+    )
+    assert "created 0, updated 1" in output
+    program.refresh_from_db()
+    assert (program.name, program.status) == ("Harbor Evening IOP", "published")
+    assert Program.objects.count() == 1
+
+
+def test_export_import_export_gives_the_same_document(tmp_path):
+    call_command("seed_demo", programs=40, seed=3, stdout=StringIO())
+    Program.objects.filter(pk__in=Program.objects.order_by("pk").values("pk")[:5]).update(
+        status="draft"
+    )
+    first = tmp_path / "first.json"
+    run("export_programs", "--status", "all", str(first))
+
+    Program.objects.all().delete()  # an empty directory
+    Track.objects.all().delete()
+    Provider.objects.all().delete()
+    assert "created 40" in run("import_programs", str(first))
+
+    second = tmp_path / "second.json"
+    run("export_programs", "--status", "all", str(second))
+    assert second.read_text() == first.read_text()
+    assert len(json.loads(first.read_text())) == 40
+
+
+def test_export_defaults_to_published_programs(tmp_path):
+    ProgramFactory(slug="public")
+    ProgramFactory(slug="hidden", status="draft")
+    path = tmp_path / "out.json"
+    run("export_programs", str(path))
+    assert [p["slug"] for p in json.loads(path.read_text())] == ["public"]
