@@ -2,7 +2,8 @@
 
 import django_filters
 from django import forms
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.db.models import Count, Window
 
 from . import geo
 from .models import Program, Term
@@ -267,14 +268,28 @@ class ProgramFilterSet(django_filters.FilterSet):
             return queryset.order_by_verified()
         return queryset.order_by("name", "pk")
 
-    def paginator(self):
-        """A paginator over the matching programs, with everything a listing shows."""
-        page_size = self.form.cleaned_data.get("page_size") or DEFAULT_PAGE_SIZE
-        return Paginator(self.qs.for_listing(), page_size)
-
     def page(self):
-        """The requested page of results; raises EmptyPage past the end."""
-        return self.paginator().page(self.form.cleaned_data.get("page") or 1)
+        """The requested page of results, with everything a listing shows; EmptyPage past the end.
+
+        The total comes with the page's rows (COUNT(*) OVER ()), so the filters and distances
+        are computed once, not once for the count and again for the page.
+        """
+        page_size = self.form.cleaned_data.get("page_size") or DEFAULT_PAGE_SIZE
+        number = self.form.cleaned_data.get("page") or 1
+        offset = (number - 1) * page_size
+        rows = list(
+            self.qs.annotate(total_count=Window(Count("pk"))).for_listing()[
+                offset : offset + page_size
+            ]
+        )
+        paginator = Paginator(self.qs, page_size)
+        if rows:
+            paginator.count = rows[0].total_count  # spares Paginator its own COUNT query
+        elif number > 1:
+            raise EmptyPage("That page is past the last page of results.")
+        else:
+            paginator.count = 0
+        return Page(rows, number, paginator)
 
     def error_dict(self):
         """Errors by parameter, as the API returns them."""

@@ -5,7 +5,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, When
 from django.db.models.lookups import LessThanOrEqual
 
 from . import geo
@@ -149,28 +149,36 @@ class ProgramQuerySet(models.QuerySet):
         A track qualifies when it has sessions, none of its sessions breaks a time condition,
         and its weekly hours lie in the range.
         """
-        from .models import Session, Track
+        from .models import Track
 
+        # Conditions a single session can break, on the track's joined sessions.
         breaks = []
         if days:
-            breaks.append(~Q(day__in=days))
+            breaks.append(~Q(sessions__day__in=days))
         if start_after is not None:
-            breaks.append(Q(start__lt=start_after))
+            breaks.append(Q(sessions__start__lt=start_after))
         if end_before is not None:
-            breaks.append(Q(end__gt=end_before))
+            breaks.append(Q(sessions__end__gt=end_before))
         if time_of_day == "morning":
-            breaks.append(Q(start__gte=NOON))
+            breaks.append(Q(sessions__start__gte=NOON))
         elif time_of_day == "afternoon":
-            breaks.append(Q(start__lt=NOON) | Q(start__gte=FIVE_PM))
+            breaks.append(Q(sessions__start__lt=NOON) | Q(sessions__start__gte=FIVE_PM))
         elif time_of_day == "evening":
-            breaks.append(Q(start__lt=FIVE_PM))
+            breaks.append(Q(sessions__start__lt=FIVE_PM))
 
-        sessions = Session.objects.filter(track=OuterRef("pk"))
-        tracks = Track.objects.filter(program=OuterRef("pk")).filter(Exists(sessions))
+        # One pass over each track's sessions: how many, how many break a condition, and
+        # the weekly minutes; the track qualifies with sessions, none breaking, hours in range.
+        tracks = (
+            Track.objects.filter(program=OuterRef("pk"))
+            .annotate(session_count=Count("sessions"))
+            .filter(session_count__gt=0)
+        )
         if breaks:
-            tracks = tracks.exclude(Exists(sessions.filter(reduce(or_, breaks))))
+            tracks = tracks.annotate(breaking=Count("sessions", filter=reduce(or_, breaks))).filter(
+                breaking=0
+            )
         if hours_min is not None or hours_max is not None:
-            tracks = tracks.with_weekly_minutes()
+            tracks = tracks.annotate(weekly_minutes=Sum("sessions__duration_minutes"))
             if hours_min is not None:
                 tracks = tracks.filter(weekly_minutes__gte=float(hours_min) * 60)
             if hours_max is not None:

@@ -61,11 +61,14 @@ def test_reports_are_rate_limited_per_client(client, program, settings):
     assert Correction.objects.count() == 3
     # Another client is not held back.
     other = Client()
-    assert other.post(
-        reverse("programs:correction_create", args=["harbor-iop"]),
-        {"message": "Closed on Fridays now."},
-        REMOTE_ADDR="198.51.100.7",
-    ).status_code == 302
+    assert (
+        other.post(
+            reverse("programs:correction_create", args=["harbor-iop"]),
+            {"message": "Closed on Fridays now."},
+            REMOTE_ADDR="198.51.100.7",
+        ).status_code
+        == 302
+    )
 
 
 def test_csrf_is_enforced(program):
