@@ -5,6 +5,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from .caching import search_cache
 from .filtersets import ProgramFilterSet
 from .models import Program
 from .serializers import program_to_dict
@@ -25,6 +26,7 @@ def _page_url(request, page_number):
 
 
 @require_GET
+@search_cache
 def program_list(request):
     """`/api/programs/`: a page of search results, or 400 with errors by parameter."""
     filterset = ProgramFilterSet(request.GET, queryset=Program.objects.published(), request=request)

@@ -271,24 +271,31 @@ class ProgramFilterSet(django_filters.FilterSet):
     def page(self):
         """The requested page of results, with everything a listing shows; EmptyPage past the end.
 
-        The total comes with the page's rows (COUNT(*) OVER ()), so the filters and distances
-        are computed once, not once for the count and again for the page.
+        Two steps: the search ranks matching programs reading only narrow columns, and the
+        total comes with the same rows (COUNT(*) OVER ()), so filters and distances are
+        computed once; then the page's programs are read in full by primary key.
         """
         page_size = self.form.cleaned_data.get("page_size") or DEFAULT_PAGE_SIZE
         number = self.form.cleaned_data.get("page") or 1
         offset = (number - 1) * page_size
-        rows = list(
-            self.qs.annotate(total_count=Window(Count("pk"))).for_listing()[
+        columns = ["pk", "total_count"]
+        if "distance_miles" in self.qs.query.annotations:
+            columns.append("distance_miles")
+        ranked = list(
+            self.qs.annotate(total_count=Window(Count("pk"))).values(*columns)[
                 offset : offset + page_size
             ]
         )
-        paginator = Paginator(self.qs, page_size)
-        if rows:
-            paginator.count = rows[0].total_count  # spares Paginator its own COUNT query
-        elif number > 1:
+        if not ranked and number > 1:
             raise EmptyPage("That page is past the last page of results.")
-        else:
-            paginator.count = 0
+        programs = Program.objects.for_listing().in_bulk([row["pk"] for row in ranked])
+        rows = []
+        for row in ranked:
+            program = programs[row["pk"]]
+            program.distance_miles = row.get("distance_miles")
+            rows.append(program)
+        paginator = Paginator(self.qs, page_size)
+        paginator.count = ranked[0]["total_count"] if ranked else 0  # no COUNT query of its own
         return Page(rows, number, paginator)
 
     def error_dict(self):

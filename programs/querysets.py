@@ -248,6 +248,10 @@ class ProgramQuerySet(models.QuerySet):
         )
         return self.filter(pk__in=tracks.values("program"))
 
+    def last_change(self):
+        """When any program last changed: a cheap version of the catalogue for caches."""
+        return self.aggregate(last=models.Max("updated"))["last"]
+
     def needing_verification(self, stale_after_days, today):
         """Programs never verified, or not verified within `stale_after_days` of `today`."""
         cutoff = today - datetime.timedelta(days=stale_after_days)

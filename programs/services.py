@@ -127,6 +127,26 @@ def demo_programs_seed(*, count: int, seed: int, progress=None) -> int:
     return created
 
 
+def catalogue_statistics_refresh():
+    """Bring the query planner's statistics (and PostgreSQL's visibility map) up to date.
+
+    After a bulk write the planner would otherwise plan search with stale row counts until
+    autovacuum comes by, and index-only scans would still read the table. VACUUM cannot run
+    inside a transaction; there (as in tests) only the statistics are refreshed.
+    """
+    tables = [
+        model._meta.db_table
+        for model in (Program, Program.terms.through, Program.virtual_states.through, Track, Session)
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            quoted = ", ".join(connection.ops.quote_name(table) for table in tables)
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+            cursor.execute(f"{command} {quoted}")
+        else:
+            cursor.execute("ANALYZE")
+
+
 def demo_programs_delete():
     """Remove every demo listing and demo provider (real listings are never touched)."""
     demo = Program.objects.filter(is_demo=True)

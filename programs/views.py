@@ -12,11 +12,13 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
 from . import services
+from .caching import search_cache
 from .filtersets import ProgramFilterSet
 from .forms import CorrectionForm
 from .models import Program
@@ -29,6 +31,7 @@ def home(request):
     return render(request, "programs/home.html", {"form": filterset.form})
 
 
+@method_decorator(search_cache, name="dispatch")
 class ProgramListView(TemplateView):
     """`/programs/`: search results. Bad filter values re-render the form with the errors."""
 

@@ -124,3 +124,15 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "We could not find that page" in response.content.decode()
+
+
+def test_cached_search_results_change_as_soon_as_a_program_does(client, evening_program):
+    first = client.get("/programs/", {"near": "22902"}).content.decode()
+    assert "Harbor Evening IOP" in first
+    assert client.get("/programs/", {"near": "22902"}).content.decode() == first  # from the cache
+    evening_program.name = "Harbor Night IOP"
+    evening_program.save()
+    html = client.get("/programs/", {"near": "22902"}).content.decode()
+    assert "Harbor Night IOP" in html and "Harbor Evening IOP" not in html
+    api = client.get("/api/programs/", {"near": "22902"}).json()
+    assert api["results"][0]["name"] == "Harbor Night IOP"

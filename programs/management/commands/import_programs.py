@@ -46,6 +46,8 @@ class Command(BaseCommand):
             )
         except services.ImportRowError as error:
             raise CommandError(f"{error} Nothing was imported.")
+        if not dry_run and (report.created or report.updated):
+            services.catalogue_statistics_refresh()
         if self.stdout.isatty():
             self.stdout.write("")
         prefix = "Dry run, nothing written: would have " if dry_run else ""

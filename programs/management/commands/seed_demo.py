@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from programs.models import Program
-from programs.services import demo_programs_seed
+from programs.services import catalogue_statistics_refresh, demo_programs_seed
 
 
 class Command(BaseCommand):
@@ -31,6 +31,7 @@ class Command(BaseCommand):
             raise CommandError("--programs must be between 0 and 1,000,000.")
         started = time.perf_counter()
         created = demo_programs_seed(count=programs, seed=seed, progress=self._progress)
+        catalogue_statistics_refresh()
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(f"Seeded {created} demo programs (seed {seed}) in {elapsed:.1f} s.")

@@ -1,0 +1,248 @@
+"""`make bench`: search speed at 10,000 and 100,000 programs on PostgreSQL, and under load.
+
+1. Seeds each size into a PostgreSQL database of its own (kept between runs; reseeded when
+   its size or the migrations changed).
+2. Runs bench/workload.py in process: 300 seeded searches, half results pages, half API calls,
+   p50/p95/p99 and SQL queries per request, and the naive baseline on a few of them.
+3. Serves the 100,000-program database with gunicorn and loads it with wrk (Debian's) for
+   60 seconds at 50 connections: the results page, the API, then /healthz as the ceiling.
+4. Writes bench/results/latest.json and prints a summary with the targets.
+
+Environment: BENCH_PG (default postgres://postgres@127.0.0.1:5432), BENCH_SIZES (default
+"10000,100000"), BENCH_LOAD_SECONDS (default 60), BENCH_CONNECTIONS (default 50).
+"""
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
+LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "50"))
+NAIVE = {10_000: 10, 100_000: 3}
+ENV = {
+    **os.environ,
+    "DJANGO_SETTINGS_MODULE": "iopfinder.settings",
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnop",
+    "DJANGO_SECURE": "0",
+    "DJANGO_ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
+}
+
+
+def say(message):
+    print(message, flush=True)
+
+
+def manage(*args, database, capture=False):
+    env = {**ENV, "DATABASE_URL": f"{PG}/{database}"}
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True,
+        capture_output=capture,
+    )  # fmt: skip
+
+
+def psql(sql, database="postgres"):
+    result = subprocess.run(
+        ["psql", f"{PG}/{database}", "-Atc", sql], capture_output=True, text=True
+    )
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def prepare(size):
+    """A database with `size` seeded programs; returns the seconds seeding took (None if kept)."""
+    database = f"iopfinder_bench_{size}"
+    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}'") != "1":
+        psql(f"CREATE DATABASE {database}")
+    manage("migrate", "--noinput", "-v0", database=database)
+    count = psql("SELECT count(*) FROM programs_program WHERE status = 'published'", database)
+    if count == str(size):
+        say(f"  {database}: {size} programs already seeded")
+        return database, None
+    say(f"  {database}: seeding {size} programs ...")
+    started = time.perf_counter()
+    manage("seed_demo", "--programs", str(size), "--seed", "1", database=database, capture=True)
+    seconds = round(time.perf_counter() - started, 1)
+    say(f"  seeded in {seconds} s")
+    return database, seconds
+
+
+def workload(database, naive):
+    env = {**ENV, "DATABASE_URL": f"{PG}/{database}"}
+    result = subprocess.run(
+        [PYTHON, "bench/workload.py", "--naive", str(naive)],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wrk(url, paths_file, seconds):
+    """Run wrk; requests/second, latency percentiles, and every kind of error it saw."""
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if paths_file:
+        command += ["-s", str(ROOT / "bench" / "paths.lua")]
+    output = subprocess.run(
+        command + [url], capture_output=True, text=True, check=True,
+        env={**os.environ, "WRK_PATHS": str(paths_file or "")},
+    ).stdout  # fmt: skip
+
+    def number(pattern, default=0.0):
+        match = re.search(pattern, output)
+        return float(match.group(1)) if match else default
+
+    def latency(label):
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        if not match:
+            return None
+        value, unit = float(match.group(1)), match.group(2)
+        return round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 2)
+
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return {
+        "seconds": seconds,
+        "connections": CONNECTIONS,
+        "requests": int(number(r"(\d+) requests in")),
+        "requests_per_second": number(r"Requests/sec:\s+([\d.]+)"),
+        "non_2xx": int(number(r"Non-2xx or 3xx responses: (\d+)")),
+        "socket_errors": sum(map(int, socket_errors.groups())) if socket_errors else 0,
+        "p50_ms": latency("50"),
+        "p99_ms": latency("99"),
+    }
+
+
+def load_test(database):
+    """gunicorn as in production, loaded by wrk: results page, API, then /healthz."""
+    if not shutil.which("wrk"):
+        say("  wrk is not installed (apt-get install -y wrk): load test skipped")
+        return None
+    manage("collectstatic", "--noinput", "-v0", database=database)
+    from workload_paths import write_paths  # noqa: PLC0415  (bench/ is on sys.path)
+
+    port = free_port()
+    env = {**ENV, "DATABASE_URL": f"{PG}/{database}", "GUNICORN_ACCESS_LOG": "/dev/null"}
+    server = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "iopfinder.wsgi", "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        results_dir = ROOT / "bench" / "results"
+        results_dir.mkdir(exist_ok=True)
+        html_paths, api_paths = write_paths(results_dir)
+        # Warm every worker (gazetteer, templates, connections) before measuring.
+        wrk(base, html_paths, 5)
+        say(f"  results page: {LOAD_SECONDS} s at {CONNECTIONS} connections ...")
+        html = wrk(base, html_paths, LOAD_SECONDS)
+        say(f"  API: {LOAD_SECONDS} s at {CONNECTIONS} connections ...")
+        api = wrk(base, api_paths, LOAD_SECONDS)
+        say(f"  /healthz: {LOAD_SECONDS} s at {CONNECTIONS} connections ...")
+        health = wrk(f"{base}/healthz", None, LOAD_SECONDS)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"html": html, "api": api, "healthz": health, "workers": gunicorn_workers()}
+
+
+def gunicorn_workers():
+    namespace = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), namespace)
+    return namespace["workers"]
+
+
+def check(label, ok, measured):
+    return {"target": label, "met": bool(ok), "measured": measured}
+
+
+def targets(runs, load):
+    large, small = runs.get(100_000), runs.get(10_000)
+    rows = []
+    if large:
+        rows.append(check("API search p95 <= 25 ms (100k)", large["api"]["p95_ms"] <= 25, f"{large['api']['p95_ms']} ms"))
+        rows.append(check("Results page p95 <= 50 ms (100k)", large["html"]["p95_ms"] <= 50, f"{large['html']['p95_ms']} ms"))
+        worst = max(run["all"]["queries_max"] for run in runs.values())
+        rows.append(check("At most 8 SQL queries per search", worst <= 8, f"{worst} at most"))
+        if "naive" in large:
+            rows.append(check(">= 50x faster than the naive baseline (100k)", large["naive"]["ratio"] >= 50, f"{large['naive']['ratio']}x"))
+    if large and small:
+        ratio = round(large["all"]["p95_ms"] / small["all"]["p95_ms"], 2)
+        rows.append(check("p95 at 100k <= 2x p95 at 10k", ratio <= 2, f"{ratio}x"))
+    if load:
+        ceiling = load["healthz"]["requests_per_second"]
+        for name in ("html", "api"):
+            share = round(load[name]["requests_per_second"] / ceiling * 100, 1) if ceiling else 0
+            errors = load[name]["non_2xx"] + load[name]["socket_errors"]
+            rows.append(check(f"Under gunicorn, {name} >= 30% of /healthz, 0 errors", share >= 30 and errors == 0, f"{share}%, {errors} errors"))
+    return rows
+
+
+def main():
+    sys.path.insert(0, str(ROOT / "bench"))
+    say("IOP Finder search benchmark")
+    results = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": f"{os.cpu_count()} cores", "runs": {}, "seed_seconds": {}}
+    databases = {}
+    for size in SIZES:
+        say(f"Preparing {size} programs")
+        databases[size], seconds = prepare(size)
+        if seconds is not None:
+            results["seed_seconds"][size] = seconds
+    for size in SIZES:
+        say(f"Workload at {size} programs (300 searches, naive baseline on {NAIVE.get(size, 3)})")
+        results["runs"][size] = workload(databases[size], NAIVE.get(size, 3))
+    load = None
+    if SIZES:
+        say(f"Load test at {max(SIZES)} programs under gunicorn")
+        load = load_test(databases[max(SIZES)])
+    results["load"] = load
+    results["targets"] = targets(results["runs"], load)
+
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+
+    say("")
+    say(f"{'programs':>9} {'kind':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'queries':>8}")
+    for size, run in results["runs"].items():
+        for kind in ("html", "api"):
+            row = run[kind]
+            say(f"{size:>9} {kind:>5} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8} {row['queries_max']:>8}")
+        if "naive" in run:
+            naive = run["naive"]
+            say(f"{size:>9} naive baseline: {naive['mean_ms']:.0f} ms a search vs {naive['indexed_mean_ms']} ms ({naive['ratio']}x)")
+    if load:
+        say("")
+        say(f"{'load':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+        for name in ("html", "api", "healthz"):
+            row = load[name]
+            say(f"{name:>9} {row['requests_per_second']:>8} {row['p50_ms']:>8} {row['p99_ms']:>8} {row['non_2xx'] + row['socket_errors']:>7}")
+    say("")
+    for row in results["targets"]:
+        say(f"[{'met' if row['met'] else 'MISSED'}] {row['target']}: {row['measured']}")
+    say(f"\nFigures written to {out / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()
