@@ -115,6 +115,7 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"

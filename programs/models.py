@@ -220,9 +220,16 @@ class Program(models.Model):
             models.Index(
                 fields=["latitude", "longitude"],
                 include=[
-                    "id", "name", "treats_substance_use", "treats_mental_health", "co_occurring",
-                    "availability", "format", "min_age", "max_age",
-                ],  # fmt: skip
+                    "id",
+                    "name",
+                    "treats_substance_use",
+                    "treats_mental_health",
+                    "co_occurring",
+                    "availability",
+                    "format",
+                    "min_age",
+                    "max_age",
+                ],
                 condition=Q(status="published"),
                 name="program_published_latlng_idx",
             ),
@@ -236,9 +243,6 @@ class Program(models.Model):
 
     def get_absolute_url(self):
         return reverse("programs:detail", kwargs={"slug": self.slug})
-
-    def _term_slugs(self, kind):
-        return [term.slug for term in self.terms.all() if term.kind == kind]
 
     def _terms(self, kind):
         return [term for term in self.terms.all() if term.kind == kind]
@@ -340,7 +344,9 @@ class Session(models.Model):
         SUNDAY = 6, "Sunday"
 
     # Indexed by session_track_day_idx, which leads with it.
-    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="sessions", db_index=False)
+    track = models.ForeignKey(
+        Track, on_delete=models.CASCADE, related_name="sessions", db_index=False
+    )
     day = models.PositiveSmallIntegerField(choices=Day.choices)
     start = models.TimeField()
     end = models.TimeField()

@@ -136,7 +136,13 @@ def catalogue_statistics_refresh():
     """
     tables = [
         model._meta.db_table
-        for model in (Program, Program.terms.through, Program.virtual_states.through, Track, Session)
+        for model in (
+            Program,
+            Program.terms.through,
+            Program.virtual_states.through,
+            Track,
+            Session,
+        )
     ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

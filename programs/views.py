@@ -53,7 +53,6 @@ class ProgramListView(TemplateView):
             page_obj=page,
             programs=page.object_list if page else [],
             place=filterset.place,
-            searched=bool(self.request.GET),
         )
         return context
 

@@ -4,6 +4,7 @@ A real PostgreSQL sits behind a TCP relay that the test cuts and restores, while
 under gunicorn as in production.
 """
 
+import contextlib
 import json
 import os
 import socket
@@ -55,18 +56,14 @@ class Relay:
             pass
         finally:
             for sock in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     sock.close()
-                except OSError:
-                    pass
 
     def cut(self):
         self.up = False
         for sock in self.connections:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self.connections = []
 
     def restore(self):
@@ -140,7 +137,7 @@ def site(relay):
             "/dev/null",
             "--error-logfile",
             "/dev/null",
-        ],  # fmt: skip
+        ],
         cwd=ROOT,
         env=env,
     )

@@ -111,8 +111,8 @@ def admin_urls():
     for model in admin.site._registry:
         info = (model._meta.app_label, model._meta.model_name)
         urls.append(reverse("admin:app_list", args=[info[0]]))
-        urls.append(reverse("admin:%s_%s_changelist" % info))
-        urls.append(reverse("admin:%s_%s_add" % info))
+        urls.append(reverse("admin:{}_{}_changelist".format(*info)))
+        urls.append(reverse("admin:{}_{}_add".format(*info)))
         for view in ["change", "delete", "history"]:
             urls.append(reverse(f"admin:{info[0]}_{info[1]}_{view}", args=[1]))
     return sorted(set(urls))
@@ -145,6 +145,7 @@ def test_repeated_failed_logins_from_one_client_are_throttled(client, settings):
     # Now even the right password is refused from this address.
     response = client.post(login, {"username": "curator", "password": "a-long-test-password"})
     assert response.status_code == 429
+    assert "Too many failed logins" in response.content.decode()
     assert "_auth_user_id" not in client.session
     # Another address can still log in.
     other = Client(REMOTE_ADDR="198.51.100.20")

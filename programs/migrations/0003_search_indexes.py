@@ -6,45 +6,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0002_vocabularies_and_curators'),
+        ("programs", "0002_vocabularies_and_curators"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='program',
-            name='program_published_latlng_idx',
+            model_name="program",
+            name="program_published_latlng_idx",
         ),
         migrations.RemoveIndex(
-            model_name='session',
-            name='session_track_day_idx',
+            model_name="session",
+            name="session_track_day_idx",
         ),
         migrations.AlterField(
-            model_name='session',
-            name='track',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='programs.track'),
+            model_name="session",
+            name="track",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="sessions",
+                to="programs.track",
+            ),
         ),
         migrations.AlterField(
-            model_name='track',
-            name='program',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='tracks', to='programs.program'),
+            model_name="track",
+            name="program",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="tracks",
+                to="programs.program",
+            ),
         ),
         migrations.AddIndex(
-            model_name='program',
-            index=models.Index(condition=models.Q(('status', 'published')), fields=['latitude', 'longitude'], include=('id', 'name', 'treats_substance_use', 'treats_mental_health', 'co_occurring', 'availability', 'format', 'min_age', 'max_age'), name='program_published_latlng_idx'),
+            model_name="program",
+            index=models.Index(
+                condition=models.Q(("status", "published")),
+                fields=["latitude", "longitude"],
+                include=(
+                    "id",
+                    "name",
+                    "treats_substance_use",
+                    "treats_mental_health",
+                    "co_occurring",
+                    "availability",
+                    "format",
+                    "min_age",
+                    "max_age",
+                ),
+                name="program_published_latlng_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='program',
-            index=models.Index(fields=['updated'], name='program_updated_idx'),
+            model_name="program",
+            index=models.Index(fields=["updated"], name="program_updated_idx"),
         ),
         migrations.AddIndex(
-            model_name='session',
-            index=models.Index(fields=['track', 'day', 'start'], include=('id', 'end', 'duration_minutes'), name='session_track_day_idx'),
+            model_name="session",
+            index=models.Index(
+                fields=["track", "day", "start"],
+                include=("id", "end", "duration_minutes"),
+                name="session_track_day_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='track',
-            index=models.Index(fields=['program', 'id'], name='track_program_id_idx'),
+            model_name="track",
+            index=models.Index(fields=["program", "id"], name="track_program_id_idx"),
         ),
     ]
