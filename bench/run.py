@@ -9,7 +9,9 @@
 4. Writes bench/results/latest.json and prints a summary with the targets.
 
 Environment: BENCH_PG (default postgres://postgres@127.0.0.1:5432), BENCH_SIZES (default
-"10000,100000"), BENCH_LOAD_SECONDS (default 60), BENCH_CONNECTIONS (default 50).
+"10000,100000"), BENCH_LOAD_SECONDS (default 60), BENCH_CONNECTIONS (default 50), BENCH_REDIS
+(default redis://127.0.0.1:6379/15: the app servers' shared cache during the load test, if it
+answers; emptied before each load phase).
 """
 
 import json
@@ -30,6 +32,7 @@ SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10000,100000").spl
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "50"))
 NAIVE = {10_000: 10, 100_000: 3}
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/15")
 ENV = {
     **os.environ,
     "DJANGO_SETTINGS_MODULE": "iopfinder.settings",
@@ -143,6 +146,9 @@ def load_test(database, cache_seconds):
         "GUNICORN_ACCESS_LOG": "/dev/null",
         "SEARCH_CACHE_SECONDS": str(cache_seconds),
     }
+    redis = redis_client()
+    if redis is not None:
+        env["REDIS_URL"] = REDIS
     server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "iopfinder.wsgi", "--bind", f"127.0.0.1:{port}"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -159,17 +165,50 @@ def load_test(database, cache_seconds):
         results_dir.mkdir(exist_ok=True)
         html_paths, api_paths = write_paths(results_dir)
         # Warm every worker (gazetteer, templates, connections) before measuring.
-        wrk(base, html_paths, 5)
+        wrk(f"{base}/healthz", None, 5)
         say(f"  results page: {LOAD_SECONDS} s at {CONNECTIONS} connections ...")
-        html = wrk(base, html_paths, LOAD_SECONDS)
+        html = cache_measured(redis, lambda: wrk(base, html_paths, LOAD_SECONDS))
         say(f"  API: {LOAD_SECONDS} s at {CONNECTIONS} connections ...")
-        api = wrk(base, api_paths, LOAD_SECONDS)
+        api = cache_measured(redis, lambda: wrk(base, api_paths, LOAD_SECONDS))
         say(f"  /healthz: {LOAD_SECONDS} s at {CONNECTIONS} connections ...")
         health = wrk(f"{base}/healthz", None, LOAD_SECONDS)
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return {"html": html, "api": api, "healthz": health, "workers": gunicorn_workers()}
+    return {
+        "html": html,
+        "api": api,
+        "healthz": health,
+        "workers": gunicorn_workers(),
+        "cache": "redis (shared)" if redis is not None else "per-process memory",
+    }
+
+
+def redis_client():
+    """The shared cache for the load test, or None when Redis does not answer."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS, socket_connect_timeout=1)
+        client.ping()
+        return client
+    except Exception:
+        return None
+
+
+def cache_measured(redis, phase):
+    """Run a load phase on an empty cache and add the share of requests the cache served."""
+    if redis is None:
+        return phase()
+    redis.flushdb()
+    before = redis.info("stats")
+    result = phase()
+    after = redis.info("stats")
+    hits = after["keyspace_hits"] - before["keyspace_hits"]
+    misses = after["keyspace_misses"] - before["keyspace_misses"]
+    # Every request reads one key; a miss is a search computed afresh.
+    result["cache_hit_rate"] = round(hits / (hits + misses), 3) if hits + misses else None
+    return result
 
 
 def gunicorn_workers():
@@ -279,8 +318,11 @@ def main():
         say(f"{'load, ' + label:>18} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
         for name in ("html", "api", "healthz"):
             row = run[name]
+            errors = row["non_2xx"] + row["socket_errors"]
+            hits = row.get("cache_hit_rate")
+            hits = f"  cache hits {hits:.0%}" if hits is not None else ""
             say(
-                f"{name:>18} {row['requests_per_second']:>8} {row['p50_ms']:>8} {row['p99_ms']:>8} {row['non_2xx'] + row['socket_errors']:>7}"
+                f"{name:>18} {row['requests_per_second']:>8} {row['p50_ms']:>8} {row['p99_ms']:>8} {errors:>7}{hits}"
             )
     say("")
     for row in results["targets"]:

@@ -144,12 +144,24 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "iopfinder",
+# One cache shared by every app server (REDIS_URL, e.g. redis://127.0.0.1:6379/1) holds search
+# responses and the correction rate limit; without it each process keeps its own in memory.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "iopfinder",
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "iopfinder",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        }
+    }
 
 # Security. TLS is usually terminated by a proxy in front of gunicorn: DJANGO_SECURE_PROXY_SSL
 # makes Django trust its X-Forwarded-Proto header; DJANGO_SECURE=0 turns the HTTPS-only
