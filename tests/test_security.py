@@ -1,9 +1,6 @@
 """Production settings, response headers, and who may reach the admin."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,26 +22,13 @@ PRODUCTION_ENV = {
 }
 
 
-def run_manage(*args, env):
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    environment.update(env, DJANGO_SETTINGS_MODULE="iopfinder.settings")
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
-def test_check_deploy_reports_no_warnings_with_production_settings():
-    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+def test_check_deploy_reports_no_warnings_with_production_settings(manage_py):
+    result = manage_py("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
-def production_settings():
+def production_settings(manage_py):
     """The security settings production gets from its environment."""
     names = [
         "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_SSL_REDIRECT",
@@ -52,14 +36,14 @@ def production_settings():
         "SECURE_CONTENT_TYPE_NOSNIFF", "X_FRAME_OPTIONS", "SECURE_PROXY_SSL_HEADER",
     ]  # fmt: skip
     code = f"from django.conf import settings; import json; print(json.dumps({{n: getattr(settings, n) for n in {names!r}}}))"
-    result = run_manage("shell", "-c", code, env=PRODUCTION_ENV)
+    result = manage_py("shell", "-c", code, **PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.django_db
-def test_responses_carry_the_security_headers(settings):
-    production = production_settings()
+def test_responses_carry_the_security_headers(settings, manage_py):
+    production = production_settings(manage_py)
     assert production["SECURE_HSTS_SECONDS"] >= 31536000
     assert production["SESSION_COOKIE_SECURE"] and production["CSRF_COOKIE_SECURE"]
     for name, value in production.items():
