@@ -199,11 +199,9 @@ def main():
     )
     args = parser.parse_args()
 
-    import django
-
-    django.setup()
     from django.test import Client
 
+    import iopfinder.wsgi  # noqa: F401  the process as gunicorn runs it (django.setup, warm_up)
     from programs.models import Program
 
     workload = searches(args.searches, args.seed)

@@ -6,7 +6,6 @@ so that filtering, ordering and pagination stay in SQL.
 """
 
 import functools
-import gc
 import math
 import re
 from collections import defaultdict
@@ -101,11 +100,7 @@ class _Gazetteer:
 @functools.cache
 def gazetteer():
     """The process-wide gazetteer (about 0.4 s to build, on first use)."""
-    built = _Gazetteer()
-    # Its ~100,000 long-lived objects would otherwise be walked by every full garbage
-    # collection, a pause of a few hundred milliseconds in whichever request triggers it.
-    gc.freeze()
-    return built
+    return _Gazetteer()
 
 
 def state_code(text):
