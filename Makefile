@@ -15,6 +15,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements-dev.txt
+	test -f .env || printf '# This checkout only (manage.py reads it; production never does).\nDJANGO_DEBUG=1\n' > .env
 	touch $@
 
 run: $(VENV)/.installed ## Install, migrate, load demo data if the database is empty, serve on http://127.0.0.1:8000

@@ -3,9 +3,25 @@
 
 import os
 import sys
+from pathlib import Path
+
+
+def load_checkout_env(path):
+    """Read KEY=value lines from this checkout's .env (written by `make` with DJANGO_DEBUG=1).
+
+    Only manage.py reads it, and only for variables not already set: a developer can run
+    `manage.py shell` without exporting anything, while gunicorn and the tests never see it.
+    """
+    if not path.is_file():
+        return
+    for line in path.read_text().splitlines():
+        key, separator, value = line.strip().partition("=")
+        if separator and key and not key.startswith("#"):
+            os.environ.setdefault(key.strip(), value.strip())
 
 
 def main():
+    load_checkout_env(Path(__file__).resolve().parent / ".env")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iopfinder.settings")
     from django.core.management import execute_from_command_line
 
