@@ -268,14 +268,6 @@ class Program(models.Model):
         return self._terms(Term.Kind.STEP_DOWN)
 
     @property
-    def is_public(self):
-        return self.status == self.Status.PUBLISHED
-
-    @property
-    def accepting(self):
-        return self.availability != self.Availability.FULL
-
-    @property
     def is_stale(self):
         """True when nobody has verified the listing within STALE_AFTER_DAYS."""
         if self.last_verified is None:
