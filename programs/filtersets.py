@@ -123,6 +123,7 @@ class ProgramFilterSet(django_filters.FilterSet):
         min_value=geo.MIN_RADIUS_MILES,
         max_value=geo.MAX_RADIUS_MILES,
         method="joint",
+        widget=forms.NumberInput(attrs={"placeholder": geo.DEFAULT_RADIUS_MILES, "step": "any"}),
     )
     virtual = django_filters.ChoiceFilter(
         label="Virtual programs", choices=VIRTUAL_CHOICES, method="joint", empty_label=None
@@ -149,7 +150,7 @@ class ProgramFilterSet(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
     )
     time_of_day = django_filters.ChoiceFilter(
-        label="Time of day", choices=TIMES_OF_DAY, method="joint"
+        label="Time of day", choices=TIMES_OF_DAY, empty_label="Any time", method="joint"
     )
     start_after = TimeFilter(label="Sessions start at or after", method="joint")
     end_before = TimeFilter(label="Sessions end by", method="joint")
@@ -180,7 +181,12 @@ class ProgramFilterSet(django_filters.FilterSet):
         empty_label="Any",
         method="filter_accepting",
     )
-    sort = django_filters.ChoiceFilter(label="Sort by", choices=SORT_CHOICES, method="joint")
+    sort = django_filters.ChoiceFilter(
+        label="Sort by",
+        choices=SORT_CHOICES,
+        empty_label="Distance (name without a place)",
+        method="joint",
+    )
 
     class Meta:
         model = Program
