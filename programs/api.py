@@ -10,6 +10,18 @@ from .filtersets import ProgramFilterSet
 from .models import Program
 from .serializers import program_to_dict
 
+JSON_PATH_PREFIXES = ("/api/", "/hsds/")
+
+
+def wants_json(request):
+    """Whether the request is for the JSON API or HSDS, whose errors are JSON too."""
+    return request.path.startswith(JSON_PATH_PREFIXES)
+
+
+def errors_response(errors, status):
+    """The contract's error document, `{"errors": {"<parameter>": ["<message>", ...]}}`."""
+    return JsonResponse({"errors": errors}, status=status)
+
 
 def _program_json(request, program):
     return program_to_dict(
@@ -31,13 +43,11 @@ def program_list(request):
     """`/api/programs/`: a page of search results, or 400 with errors by parameter."""
     filterset = ProgramFilterSet(request.GET, queryset=Program.objects.published(), request=request)
     if not filterset.is_valid():
-        return JsonResponse({"errors": filterset.error_dict()}, status=400)
+        return errors_response(filterset.error_dict(), 400)
     try:
         page = filterset.page()
     except EmptyPage:
-        return JsonResponse(
-            {"errors": {"page": ["That page is past the last page of results."]}}, status=404
-        )
+        return errors_response({"page": ["That page is past the last page of results."]}, 404)
     place = filterset.place
     return JsonResponse(
         {

@@ -12,6 +12,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from .api import errors_response
 from .models import Program
 
 HSDS_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
@@ -191,7 +192,7 @@ def service_list(request):
         if message
     }
     if errors:
-        return JsonResponse({"errors": errors}, status=400)
+        return errors_response(errors, 400)
     programs = (
         Program.objects.published()
         .select_related("provider")
@@ -202,7 +203,7 @@ def service_list(request):
     try:
         page = paginator.page(page_number)
     except EmptyPage:
-        return JsonResponse({"errors": {"page": ["That page is past the last page."]}}, status=404)
+        return errors_response({"page": ["That page is past the last page."]}, 404)
     return JsonResponse(
         {
             "total_items": paginator.count,

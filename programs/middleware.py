@@ -4,9 +4,11 @@ import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.template.loader import render_to_string
+
+from .api import errors_response, wants_json
 
 logger = logging.getLogger(__name__)
 
@@ -69,18 +71,18 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, (OperationalError, InterfaceError)):
-            return None
-        if isinstance(exception, DatabaseError) and not _looks_like_connection_error(exception):
+        if not _is_connection_error(exception):
             return None
         logger.error("Database unavailable: %s", exception.__class__.__name__)
         return database_unavailable_response(request)
 
 
-def _looks_like_connection_error(exception):
+def _is_connection_error(exception):
+    if isinstance(exception, InterfaceError):
+        return True
     # An OperationalError is also raised for e.g. a lock timeout; those are real 500s.
     text = str(exception).lower()
-    return isinstance(exception, InterfaceError) or any(
+    return isinstance(exception, OperationalError) and any(
         marker in text
         for marker in ("connect", "server closed", "terminating connection", "unable to open")
     )
@@ -88,11 +90,9 @@ def _looks_like_connection_error(exception):
 
 def database_unavailable_response(request):
     """The 503 page (or JSON for the API) shown while the database is down."""
-    if request.path.startswith("/api/") or request.path.startswith("/hsds/"):
-        response = JsonResponse(
-            {"errors": {"__all__": ["The directory is temporarily unavailable. Try again soon."]}},
-            status=503,
-        )
+    if wants_json(request):
+        message = "The directory is temporarily unavailable. Try again soon."
+        response = errors_response({"__all__": [message]}, 503)
     else:
         response = HttpResponse(render_to_string("503.html", request=None), status=503)
     response["Retry-After"] = "30"

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
 from . import services
+from .api import errors_response, wants_json
 from .caching import search_cache
 from .filtersets import ProgramFilterSet
 from .forms import CorrectionForm
@@ -139,21 +140,15 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
 
-def _wants_json(request):
-    return request.path.startswith(("/api/", "/hsds/"))
-
-
 def page_not_found(request, exception):
     """404: JSON for the API, a plain page otherwise."""
-    if _wants_json(request):
-        return JsonResponse({"errors": {"__all__": ["Not found."]}}, status=404)
+    if wants_json(request):
+        return errors_response({"__all__": ["Not found."]}, 404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
     """500: never a stack trace; JSON for the API."""
-    if _wants_json(request):
-        return JsonResponse(
-            {"errors": {"__all__": ["Something went wrong on our side."]}}, status=500
-        )
+    if wants_json(request):
+        return errors_response({"__all__": ["Something went wrong on our side."]}, 500)
     return HttpResponse(render_to_string("500.html"), status=500)
