@@ -8,7 +8,16 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from . import services
-from .models import Correction, Program, Provider, Session, State, Term, Track
+from .models import (
+    ASAM_ADULT_WEEKLY_HOURS,
+    Correction,
+    Program,
+    Provider,
+    Session,
+    State,
+    Term,
+    Track,
+)
 
 TERM_FIELDS = {
     "therapies": Term.Kind.THERAPY,
@@ -19,35 +28,23 @@ TERM_FIELDS = {
 }
 
 
+def _terms_field(kind, label=None):
+    return forms.ModelMultipleChoiceField(
+        Term.objects.of_kind(kind),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=label,
+    )
+
+
 class ProgramAdminForm(forms.ModelForm):
     """A program with its vocabulary terms as one checkbox list per kind."""
 
-    therapies = forms.ModelMultipleChoiceField(
-        Term.objects.of_kind(Term.Kind.THERAPY), required=False, widget=forms.CheckboxSelectMultiple
-    )
-    payments = forms.ModelMultipleChoiceField(
-        Term.objects.of_kind(Term.Kind.PAYMENT),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Payment accepted",
-    )
-    populations = forms.ModelMultipleChoiceField(
-        Term.objects.of_kind(Term.Kind.POPULATION),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Populations with a dedicated group or track",
-    )
-    languages = forms.ModelMultipleChoiceField(
-        Term.objects.of_kind(Term.Kind.LANGUAGE),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    step_down_levels = forms.ModelMultipleChoiceField(
-        Term.objects.of_kind(Term.Kind.STEP_DOWN),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Accepts patients stepping down from",
-    )
+    therapies = _terms_field(Term.Kind.THERAPY)
+    payments = _terms_field(Term.Kind.PAYMENT, "Payment accepted")
+    populations = _terms_field(Term.Kind.POPULATION, "Populations with a dedicated group or track")
+    languages = _terms_field(Term.Kind.LANGUAGE)
+    step_down_levels = _terms_field(Term.Kind.STEP_DOWN, "Accepts patients stepping down from")
 
     class Meta:
         model = Program
@@ -168,7 +165,7 @@ class AsamHoursFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "outside":
-            return queryset.with_track_outside_hours(9, 20)
+            return queryset.with_track_outside_hours(*ASAM_ADULT_WEEKLY_HOURS)
         return queryset
 
 

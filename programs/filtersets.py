@@ -6,21 +6,13 @@ from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import Count, Window
 
 from . import geo
-from .models import Program, Term
+from .models import WEEKDAY_SLUGS, Program, Term
 from .vocabularies import NEEDS
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 
-WEEKDAYS = [
-    ("mon", "Mon"),
-    ("tue", "Tue"),
-    ("wed", "Wed"),
-    ("thu", "Thu"),
-    ("fri", "Fri"),
-    ("sat", "Sat"),
-    ("sun", "Sun"),
-]
+WEEKDAYS = [(slug, slug.capitalize()) for slug in WEEKDAY_SLUGS]
 TIMES_OF_DAY = [
     ("morning", "Morning (starts before noon)"),
     ("afternoon", "Afternoon (starts noon to 5 pm)"),
@@ -250,9 +242,8 @@ class ProgramFilterSet(django_filters.FilterSet):
             name: data.get(name)
             for name in ("start_after", "end_before", "time_of_day", "hours_min", "hours_max")
         }
-        days = [slug for slug, _ in WEEKDAYS if slug in (data.get("days") or [])]
-        if days:
-            schedule["days"] = [index for index, (slug, _) in enumerate(WEEKDAYS) if slug in days]
+        if data.get("days"):
+            schedule["days"] = [WEEKDAY_SLUGS.index(slug) for slug in data["days"]]
         schedule = {name: value for name, value in schedule.items() if value not in (None, "")}
         if schedule:
             queryset = queryset.with_track_matching(**schedule)

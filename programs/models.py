@@ -12,6 +12,8 @@ from django.utils import timezone
 from .querysets import ProgramQuerySet, SessionMinutes, TermQuerySet, TrackQuerySet
 
 WEEKDAY_SLUGS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+# ASAM level 2.1 for adults: 9 to 20 hours of structured services a week.
+ASAM_ADULT_WEEKLY_HOURS = (9, 20)
 
 
 def time_display(value, with_meridiem=True):
@@ -100,6 +102,9 @@ class Program(models.Model):
         IN_PERSON = "in-person", "In person"
         VIRTUAL = "virtual", "Virtual"
         HYBRID = "hybrid", "Hybrid"
+
+    # Formats that can treat patients at a distance, in the states they are licensed in.
+    REMOTE_FORMATS = (Format.VIRTUAL, Format.HYBRID)
 
     class Availability(models.TextChoices):
         OPEN = "open", "Accepting patients"
@@ -277,7 +282,8 @@ class Program(models.Model):
 
     def hours_outside_asam_range(self):
         """Tracks whose weekly hours fall outside ASAM's 9-20 hours for adult IOPs."""
-        return [track for track in self.tracks.all() if not 9 <= track.hours_per_week <= 20]
+        low, high = ASAM_ADULT_WEEKLY_HOURS
+        return [track for track in self.tracks.all() if not low <= track.hours_per_week <= high]
 
 
 class Track(models.Model):

@@ -188,7 +188,7 @@ class ProgramQuerySet(models.QuerySet):
     def licensed_in(self, state):
         """Virtual and hybrid programs licensed to serve patients in `state`."""
         through = self.model.virtual_states.through
-        return Q(format__in=["virtual", "hybrid"]) & Q(
+        return Q(format__in=self.model.REMOTE_FORMATS) & Q(
             Exists(through.objects.filter(program_id=OuterRef("pk"), state_id=state))
         )
 
@@ -214,7 +214,7 @@ class ProgramQuerySet(models.QuerySet):
 
     def virtual_only(self):
         """Virtual and hybrid programs (used when no place narrows them by state)."""
-        return self.filter(format__in=["virtual", "hybrid"])
+        return self.filter(format__in=self.model.REMOTE_FORMATS)
 
     def order_by_distance(self):
         return self.order_by(F("distance_miles").asc(nulls_last=True), "name", "pk")

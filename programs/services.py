@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .models import Correction, Program, Provider, Session, Term, Track
+from .serializers import program_to_dict
 
 _TIME_RANGE = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–]\s*(\d{1,2})(?::(\d{2}))?\s*$")
 
@@ -281,8 +282,6 @@ def _provider_for(data):
 
 
 def _snapshot(program):
-    from .serializers import program_to_dict
-
     program = Program.objects.for_listing().get(pk=program.pk)
     return program_to_dict(program, include_location_extras=False), program.source_notes
 
@@ -411,8 +410,6 @@ def programs_import(*, listings, source="programs", dry_run=False, progress=None
 
 def programs_export(*, status="published") -> list[dict]:
     """The directory as the JSON list `programs_import` reads, in slug order."""
-    from .serializers import program_to_dict
-
     programs = Program.objects.for_listing().order_by("slug")
     if status != "all":
         programs = programs.filter(status=status)

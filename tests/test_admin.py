@@ -137,10 +137,7 @@ def test_editing_a_track_replaces_its_sessions_and_history_records_the_change(cu
     program = ProgramFactory(name="Old name")
     track = track_create(program, "Evening", [("mon", "18:00", "21:00")])
     url = reverse("admin:programs_program_change", args=[program.pk])
-    form = curator_client.get(url).context["adminform"].form
-    data = {
-        **{name: value for name, value in form.initial.items() if value is not None},
-    }
+    assert "17:00" not in curator_client.get(url).content.decode()
     data = _program_form(
         program.provider,
         name="New name",

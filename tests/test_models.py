@@ -96,7 +96,40 @@ def test_weekly_hours_are_computed_by_the_database_from_the_sessions():
     assert Track.objects.with_weekly_minutes().get(pk=track.pk).weekly_minutes == 180 + 180 + 195
 
 
+# The vocabularies as ../shared/CONTRACT.md spells them, written out here rather than read from
+# programs/vocabularies.py, so that the test compares the database with the contract.
+CONTRACT_SLUGS = {
+    "therapy": {
+        "cbt", "dbt", "mindfulness", "act", "motivational-interviewing", "contingency-management",
+        "relapse-prevention", "trauma-focused", "family-therapy", "twelve-step", "matrix-model",
+        "group-therapy", "individual-therapy", "medication-management", "moud",
+    },
+    "payment": {
+        "medicaid", "medicare", "private-insurance", "tricare", "va", "ihs-tribal",
+        "state-funded", "self-pay", "sliding-scale", "payment-assistance", "free",
+    },
+    "population": {
+        "adolescents", "young-adults", "seniors", "veterans", "active-military", "lgbtq", "women",
+        "men", "pregnant-postpartum", "criminal-justice", "trauma-survivors",
+        "deaf-hard-of-hearing", "professionals",
+    },
+    "step_down": {"inpatient", "residential", "php"},
+}  # fmt: skip
+# The contract lists these language codes and says "...": more may follow.
+CONTRACT_LANGUAGES = {
+    "en", "es", "zh", "vi", "ko", "ru", "ar", "fr", "ht", "pt", "tl", "pl", "de", "it", "ja",
+    "hi", "fa", "he", "el", "nv", "ase", "hmn",
+}  # fmt: skip
+
+
 def test_the_migrations_load_exactly_the_contract_vocabularies():
+    def loaded(kind):
+        return set(Term.objects.filter(kind=kind).values_list("slug", flat=True))
+
+    for kind, slugs in CONTRACT_SLUGS.items():
+        assert loaded(kind) == slugs
+    assert loaded("language") >= CONTRACT_LANGUAGES
+
     expected = {
         "therapy": THERAPIES,
         "payment": PAYMENTS,
