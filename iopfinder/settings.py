@@ -191,6 +191,9 @@ SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "60"))
 CORRECTIONS_PER_HOUR = int(os.environ.get("CORRECTIONS_PER_HOUR", "5"))
 # A listing not verified for this many days is shown as stale.
 STALE_AFTER_DAYS = 180
+# A track's openings, next start and rolling admission count only this many days after the
+# program confirmed them (CONTRACT: older ones count as not listed).
+AVAILABILITY_FRESH_DAYS = 14
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from . import services
+from .geo import point_time_zone
 from .models import (
     ASAM_ADULT_WEEKLY_HOURS,
     Correction,
@@ -18,6 +19,7 @@ from .models import (
     Term,
     Track,
 )
+from .sources.base import zip_location, zip_time_zone
 
 TERM_FIELDS = {
     "therapies": Term.Kind.THERAPY,
@@ -48,11 +50,15 @@ class ProgramAdminForm(forms.ModelForm):
 
     class Meta:
         model = Program
-        # Terms are edited through the per-kind fields above; verified_by by the verify action.
-        exclude = ["terms", "verified_by"]  # noqa: DJ006
+        # Terms are edited through the per-kind fields above; verification by the verify
+        # action; where the point came from follows from how it was given.
+        exclude = ["terms", "verified_by", "verified_by_role", "location_precision"]  # noqa: DJ006
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("latitude", "longitude"):
+            self.fields[name].required = False
+            self.fields[name].help_text = "Leave empty to place the program at its ZIP's centre."
         if self.instance.pk:
             terms = list(self.instance.terms.all())
             for name, kind in TERM_FIELDS.items():
@@ -64,7 +70,31 @@ class ProgramAdminForm(forms.ModelForm):
             self.add_error(
                 "virtual_states", "Only virtual and hybrid programs serve states remotely."
             )
+        self._locate(cleaned)
         return cleaned
+
+    def _locate(self, cleaned):
+        """Fill an empty point (and time zone) from the ZIP code, offline."""
+        lat, lng, zip_code = cleaned.get("latitude"), cleaned.get("longitude"), cleaned.get("zip")
+        if lat is None and lng is None:
+            try:
+                cleaned["latitude"], cleaned["longitude"], zone = zip_location(zip_code)
+            except ValueError:
+                self.add_error(
+                    "zip", "Enter a ZIP code we know, or the latitude and longitude yourself."
+                )
+                return
+            self.instance.location_precision = Program.LocationPrecision.ZIP
+            cleaned["time_zone"] = cleaned.get("time_zone") or zone
+        elif lat is None or lng is None:
+            self.add_error("latitude" if lat is None else "longitude", "Give both or neither.")
+            return
+        elif {"latitude", "longitude"} & set(self.changed_data):
+            self.instance.location_precision = Program.LocationPrecision.ADDRESS
+        if not cleaned.get("time_zone"):
+            cleaned["time_zone"] = zip_time_zone(zip_code) or point_time_zone(
+                cleaned["latitude"], cleaned["longitude"]
+            )
 
     def _save_m2m(self):
         super()._save_m2m()
@@ -192,6 +222,8 @@ class ProgramAdmin(admin.ModelAdmin):
         "availability",
         "last_verified",
         "is_demo",
+        "source",
+        "source_missing",
         "state",
     ]
     search_fields = ["name", "provider__name", "city", "zip", "slug"]
@@ -201,17 +233,35 @@ class ProgramAdmin(admin.ModelAdmin):
     filter_horizontal = ["virtual_states"]
     readonly_fields = [
         "last_verified_by",
+        "location_precision",
         "asam_check",
         "created",
         "updated",
-        "findtreatment_frid",
+        "source",
+        "source_key",
+        "source_edition",
+        "source_missing",
         "source_notes",
     ]
     actions = ["publish", "archive", "mark_verified"]
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["name", "slug", "provider", "status", "description", "is_demo"]}),
-        ("Where", {"fields": ["street", "city", "state", "zip", "latitude", "longitude"]}),
+        (
+            "Where",
+            {
+                "fields": [
+                    "street",
+                    "city",
+                    "state",
+                    "zip",
+                    "latitude",
+                    "longitude",
+                    "location_precision",
+                    "time_zone",
+                ]
+            },
+        ),
         ("Contact", {"fields": ["phone", "intake_phone", "website"]}),
         (
             "What it treats and how",
@@ -226,6 +276,8 @@ class ProgramAdmin(admin.ModelAdmin):
                     "step_down_levels",
                     "min_age",
                     "max_age",
+                    "other_levels_of_care",
+                    "licenses",
                 ]
             },
         ),
@@ -239,7 +291,10 @@ class ProgramAdmin(admin.ModelAdmin):
                     "last_verified",
                     "last_verified_by",
                     "curator_notes",
-                    "findtreatment_frid",
+                    "source",
+                    "source_key",
+                    "source_edition",
+                    "source_missing",
                     "source_notes",
                     "created",
                     "updated",
@@ -281,6 +336,8 @@ class ProgramAdmin(admin.ModelAdmin):
 
     @admin.display(description="verified by")
     def last_verified_by(self, program):
+        if program.verified_by_role == Program.VerifiedBy.PROVIDER:
+            return f"The program ({program.verified_by})" if program.verified_by else "The program"
         return program.verified_by or "–"
 
     def save_formset(self, request, form, formset, change):

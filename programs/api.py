@@ -37,6 +37,16 @@ def _page_url(request, page_number):
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
+def _unlisted_json(request, unlisted):
+    if unlisted is None:
+        return None
+    query = unlisted["parameters"].urlencode()
+    return {
+        "count": unlisted["count"],
+        "url": request.build_absolute_uri(f"{request.path}?{query}" if query else request.path),
+    }
+
+
 @require_GET
 @search_cache
 def program_list(request):
@@ -59,6 +69,7 @@ def program_list(request):
             if page.has_previous()
             else None,
             "place": place.as_dict() if place else None,
+            "unlisted": _unlisted_json(request, filterset.unlisted()),
             "results": [_program_json(request, program) for program in page.object_list],
         }
     )

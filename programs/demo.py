@@ -100,6 +100,8 @@ def demo_listings(count, seed, today):
             "zip": place.zip,
             "latitude": place.lat,
             "longitude": place.lng,
+            "location_precision": "zip",
+            "time_zone": place.time_zone,
             "phone": f"{area}-555-01{rng.randint(0, 99):02d}",
             "intake_phone": f"{area}-555-01{rng.randint(0, 99):02d}" if rng.random() < 0.6 else "",
             "website": f"https://example.org/demo/program-{seed}-{index}",
@@ -123,4 +125,5 @@ def demo_listings(count, seed, today):
             },
             "tracks": tracks,
             "last_verified": today - datetime.timedelta(days=rng.randint(0, 240)),
+            "verified_by_role": "curator",
         }

@@ -29,6 +29,19 @@ SORT_CHOICES = [
     ("hours", "Hours per week"),
     ("verified", "Recently verified"),
 ]
+# Facts many listings have not given yet, and the parameters that ask about them: a search
+# that uses them also says how many programs are left out for not listing them.
+UNLISTED_FACTS = {
+    "schedule": (
+        "days",
+        "start_after",
+        "end_before",
+        "time_of_day",
+        "hours_min",
+        "hours_max",
+    ),
+    "step_down": ("step_down_from",),
+}
 TERM_PARAMETERS = {
     "therapy": Term.Kind.THERAPY,
     "payment": Term.Kind.PAYMENT,
@@ -234,7 +247,34 @@ class ProgramFilterSet(django_filters.FilterSet):
         return self.form.place if self.is_bound and self.is_valid() else None
 
     def filter_queryset(self, queryset):
+        return self._search(queryset, self.form.cleaned_data)
+
+    def unlisted(self):
+        """How many more programs match every other condition of the search but have not
+        listed the facts its schedule or step-down conditions ask about (CONTRACT "Facts not
+        listed"), and the parameters of that wider search; None when it asks about neither.
+        """
         data = self.form.cleaned_data
+        used = {
+            fact
+            for fact, parameters in UNLISTED_FACTS.items()
+            if any(data.get(name) not in (None, "", []) for name in parameters)
+        }
+        if not used:
+            return None
+        asked = {name for fact in used for name in UNLISTED_FACTS[fact]}
+        others = {name: value for name, value in data.items() if name not in asked}
+        count = (
+            self._search(self.queryset, others, ordered=False)
+            .without_listed(schedule="schedule" in used, step_down="step_down" in used)
+            .count()
+        )
+        wider = self.data.copy()
+        for name in [*asked, "page"]:
+            wider.pop(name, None)
+        return {"count": count, "facts": sorted(used), "parameters": wider}
+
+    def _search(self, queryset, data, *, ordered=True):
         for name, value in data.items():
             if name in self.filters:  # page and page_size are not filters
                 queryset = self.filters[name].filter(queryset, value)
@@ -256,6 +296,8 @@ class ProgramFilterSet(django_filters.FilterSet):
         elif virtual == "only":
             queryset = queryset.virtual_only()
 
+        if not ordered:
+            return queryset
         sort = data.get("sort") or ("distance" if place else "name")
         if sort == "distance":
             return queryset.order_by_distance()

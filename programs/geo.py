@@ -53,6 +53,7 @@ class _ZipEntry:
     state: str
     lat: float
     lng: float
+    time_zone: str
 
 
 class _Gazetteer:
@@ -69,7 +70,9 @@ class _Gazetteer:
             # Some entries (military APO/FPO codes among them) sit at 0,0: not a place.
             if (lat == 0 and lng == 0) or row["state"] not in STATE_NAMES:
                 continue
-            entry = _ZipEntry(row["zip_code"], row["city"], row["state"], lat, lng)
+            entry = _ZipEntry(
+                row["zip_code"], row["city"], row["state"], lat, lng, row["timezone"] or ""
+            )
             self.by_zip[entry.zip] = entry
             if row["active"] and row["zip_code_type"] == "STANDARD":
                 self.by_city[(row["city"].lower(), row["state"])].append(entry)
@@ -154,6 +157,12 @@ def place_from_point(lat, lng):
     if nearest is None:
         return Place(f"{lat:.4f}, {lng:.4f}", lat, lng, None)
     return Place(f"Near {nearest.city}, {nearest.state}", lat, lng, nearest.state)
+
+
+def point_time_zone(lat, lng):
+    """The time zone of the ZIP centre nearest to a point ("" far from any)."""
+    nearest = gazetteer().nearest(lat, lng)
+    return nearest.time_zone if nearest else ""
 
 
 def great_circle_miles(lat1, lng1, lat2, lng2):

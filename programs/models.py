@@ -111,6 +111,14 @@ class Program(models.Model):
         WAITLIST = "waitlist", "Waitlist"
         FULL = "full", "Full"
 
+    class LocationPrecision(models.TextChoices):
+        ADDRESS = "address", "Street address"
+        ZIP = "zip", "ZIP code centroid (approximate)"
+
+    class VerifiedBy(models.TextChoices):
+        CURATOR = "curator", "A curator"
+        PROVIDER = "provider", "The program"
+
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="programs")
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
@@ -124,6 +132,18 @@ class Program(models.Model):
     zip = models.CharField("ZIP code", max_length=10, blank=True)
     latitude = models.FloatField()
     longitude = models.FloatField()
+    location_precision = models.CharField(
+        max_length=10,
+        choices=LocationPrecision.choices,
+        default=LocationPrecision.ADDRESS,
+        help_text="Where the marker stands: the geocoded street address, or the ZIP's centre.",
+    )
+    time_zone = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="IANA time zone of the location (e.g. America/New_York); session times are "
+        "local to it. Filled from the ZIP code when left empty.",
+    )
 
     phone = models.CharField(max_length=40, blank=True)
     intake_phone = models.CharField(max_length=40, blank=True)
@@ -161,11 +181,35 @@ class Program(models.Model):
         blank=True,
         related_name="+",
     )
+    verified_by_role = models.CharField(
+        "verified by",
+        max_length=10,
+        choices=VerifiedBy.choices,
+        blank=True,
+        help_text="Who confirmed the listing last: a curator or the program itself.",
+    )
     is_demo = models.BooleanField(
         "demo listing", default=False, help_text="Made up by seed_demo; not a real program."
     )
-    findtreatment_frid = models.CharField(
-        "FindTreatment.gov ID", max_length=64, null=True, blank=True, unique=True
+    # Where an imported listing comes from (programs.sources names the sources); empty for
+    # listings entered by hand. The key stays the same from one edition of a source to the next.
+    source = models.CharField(max_length=30, blank=True)
+    source_key = models.CharField("ID in the source", max_length=64, blank=True)
+    source_edition = models.CharField(max_length=20, blank=True)
+    source_missing = models.CharField(
+        "missing from source edition",
+        max_length=20,
+        blank=True,
+        help_text="The newest edition of the source that no longer lists this program.",
+    )
+    other_levels_of_care = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other levels of care the facility offers (residential, partial "
+        "hospitalization, detox...), by name.",
+    )
+    licenses = models.JSONField(
+        "licenses and accreditations", default=list, blank=True, help_text="By name."
     )
     source_notes = models.JSONField(
         default=dict,
@@ -217,6 +261,19 @@ class Program(models.Model):
             models.CheckConstraint(
                 condition=Q(availability__in=["open", "waitlist", "full"]),
                 name="program_availability_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(location_precision__in=["address", "zip"]),
+                name="program_location_precision_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(verified_by_role__in=["", "curator", "provider"]),
+                name="program_verified_by_role_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["source", "source_key"],
+                condition=~Q(source_key=""),
+                name="program_source_key_unique",
             ),
         ]
         indexes = [
@@ -295,6 +352,12 @@ class Track(models.Model):
     )
     name = models.CharField(max_length=100)
     position = models.PositiveSmallIntegerField(default=0)
+    # Openings change weekly: they count only while `availability_confirmed` is recent
+    # (settings.AVAILABILITY_FRESH_DAYS).
+    openings = models.PositiveSmallIntegerField(null=True, blank=True)
+    next_start = models.DateField("next start date", null=True, blank=True)
+    rolling_admission = models.BooleanField(default=False)
+    availability_confirmed = models.DateField(null=True, blank=True)
 
     objects = TrackQuerySet.as_manager()
 
@@ -303,10 +366,36 @@ class Track(models.Model):
         indexes = [models.Index(fields=["program", "id"], name="track_program_id_idx")]
         constraints = [
             models.UniqueConstraint(fields=["program", "name"], name="track_program_name_unique"),
+            models.CheckConstraint(
+                condition=Q(openings__isnull=True) | Q(openings__lte=1000),
+                name="track_openings_range",
+            ),
         ]
 
     def __str__(self):
         return self.name
+
+    def stated_availability(self):
+        """Openings, next start and rolling admission as last stated, however old."""
+        return {
+            "openings": self.openings,
+            "next_start": self.next_start.isoformat() if self.next_start else None,
+            "rolling_admission": self.rolling_admission,
+        }
+
+    @property
+    def availability_is_current(self):
+        """Whether the program confirmed the openings within AVAILABILITY_FRESH_DAYS."""
+        if self.availability_confirmed is None:
+            return False
+        age = timezone.localdate() - self.availability_confirmed
+        return age <= datetime.timedelta(days=settings.AVAILABILITY_FRESH_DAYS)
+
+    def current_availability(self):
+        """`stated_availability`, or nothing listed (None) once it is no longer current."""
+        if self.availability_is_current:
+            return self.stated_availability()
+        return {"openings": None, "next_start": None, "rolling_admission": None}
 
     @property
     def hours_per_week(self):

@@ -185,6 +185,25 @@ class ProgramQuerySet(models.QuerySet):
                 tracks = tracks.filter(weekly_minutes__lte=float(hours_max) * 60)
         return self.filter(Exists(tracks))
 
+    def without_listed(self, *, schedule=False, step_down=False):
+        """Programs that have not listed their schedule (no session on any track) or, with
+        `step_down`, which levels they accept patients stepping down from (either, when both)."""
+        from .models import Session, Term
+
+        missing = []
+        if schedule:
+            missing.append(~Exists(Session.objects.filter(track__program=OuterRef("pk"))))
+        if step_down:
+            through = self.model.terms.through
+            missing.append(
+                ~Exists(
+                    through.objects.filter(
+                        program_id=OuterRef("pk"), term__kind=Term.Kind.STEP_DOWN
+                    )
+                )
+            )
+        return self.filter(reduce(or_, missing)) if missing else self.none()
+
     def licensed_in(self, state):
         """Virtual and hybrid programs licensed to serve patients in `state`."""
         through = self.model.virtual_states.through

@@ -1,6 +1,40 @@
 """The `<program>` JSON document of the contract, shared by the API and export_programs."""
 
-from .models import Program
+from . import sources
+from .models import Program, Track
+
+
+def track_to_dict(track: Track, *, public=True):
+    """A track as the contract's JSON object. In public answers, openings, next start and
+    rolling admission older than the freshness window count as not listed (null)."""
+    availability = track.current_availability() if public else track.stated_availability()
+    return {
+        "name": track.name,
+        "hours_per_week": float(track.hours_per_week),
+        "sessions": [
+            {
+                "day": session.day_slug,
+                "start": f"{session.start:%H:%M}",
+                "end": f"{session.end:%H:%M}",
+            }
+            for session in track.sessions.all()
+        ],
+        **availability,
+        "availability_confirmed": (
+            track.availability_confirmed.isoformat() if track.availability_confirmed else None
+        ),
+    }
+
+
+def source_to_dict(program: Program):
+    """Where an imported listing comes from; None for listings entered by hand."""
+    if not program.source:
+        return None
+    return {
+        "name": sources.source_name(program.source) or program.source,
+        "edition": program.source_edition or None,
+        "id": program.source_key or None,
+    }
 
 
 def program_to_dict(
@@ -55,21 +89,16 @@ def program_to_dict(
             "languages": [term.slug for term in program.languages],
             "step_down_from": [term.slug for term in program.step_down_levels],
             "tracks": [
-                {
-                    "name": track.name,
-                    "hours_per_week": float(track.hours_per_week),
-                    "sessions": [
-                        {
-                            "day": session.day_slug,
-                            "start": f"{session.start:%H:%M}",
-                            "end": f"{session.end:%H:%M}",
-                        }
-                        for session in track.sessions.all()
-                    ],
-                }
+                track_to_dict(track, public=include_location_extras)
                 for track in program.tracks.all()
             ],
+            "other_levels_of_care": list(program.other_levels_of_care),
+            "licenses": list(program.licenses),
+            "time_zone": program.time_zone or None,
+            "location_precision": program.location_precision,
+            "source": source_to_dict(program),
             "last_verified": program.last_verified.isoformat() if program.last_verified else None,
+            "verified_by": program.verified_by_role or None,
             "status": program.status,
         }
     )

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from . import sources
 from .models import Correction, Program, Provider, Session, Term, Track
 from .serializers import program_to_dict
 
@@ -88,6 +89,7 @@ def programs_verify(*, programs, user) -> list[Program]:
         programs=programs,
         last_verified=timezone.localdate(),
         verified_by=user,
+        verified_by_role=Program.VerifiedBy.CURATOR,
     )
 
 
@@ -263,6 +265,8 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # rows that are not IOPs
+    merged: list[str] = field(default_factory=list)  # rows that repeat an earlier row
+    missing: list[str] = field(default_factory=list)  # listings the new edition lacks
 
 
 class ImportRowError(Exception):
@@ -271,9 +275,6 @@ class ImportRowError(Exception):
     def __init__(self, position, message):
         self.position = position
         super().__init__(f"row {position}: {message}")
-
-
-FINDTREATMENT_KINDS = ("therapy", "payment", "population", "language")
 
 
 def _provider_for(data):
@@ -286,106 +287,66 @@ def _snapshot(program):
     return program_to_dict(program, include_location_extras=False), program.source_notes
 
 
-def _terms_set(program, terms, term_ids, *, keep_kinds=()):
-    wanted = {term_ids[(kind, slug)] for kind, slugs in terms.items() for slug in slugs}
-    kept = set(program.terms.filter(kind__in=keep_kinds).values_list("pk", flat=True))
-    program.terms.set(wanted | kept)
-
-
-def _program_write(program, listing, *, fields, term_ids, keep_kinds):
+def _program_write(program, listing, *, fields, term_ids):
     for name in fields:
         setattr(program, name, listing[name])
     program.provider = _provider_for(listing["provider"])
     program.state_id = listing["state"]
     program.full_clean(exclude=["provider", "state", "uuid"])
     program.save()
-    _terms_set(program, listing["terms"], term_ids, keep_kinds=keep_kinds)
+    program.terms.set(
+        term_ids[(kind, slug)] for kind, slugs in listing["terms"].items() for slug in slugs
+    )
     program.virtual_states.set(listing["virtual_states"])
     if listing.get("tracks") is not None:
         program.tracks.all().delete()
         for position, track in enumerate(listing["tracks"]):
-            created = Track.objects.create(program=program, name=track["name"], position=position)
+            created = Track.objects.create(
+                program=program,
+                name=track["name"],
+                position=position,
+                openings=track["openings"],
+                next_start=track["next_start"],
+                rolling_admission=track["rolling_admission"],
+                availability_confirmed=track["availability_confirmed"],
+            )
             track_schedule_set(track=created, sessions=track["sessions"])
 
 
-PROGRAM_FIELDS = [
-    "slug", "name", "description", "street", "city", "zip", "latitude", "longitude", "phone",
-    "intake_phone", "website", "treats_substance_use", "treats_mental_health", "co_occurring",
-    "format", "min_age", "max_age", "availability", "waitlist_weeks", "last_verified", "status",
-]  # fmt: skip
-# What a FindTreatment.gov re-import may change: what came from there, never what a curator
-# added (status, tracks, step-down levels, openings, verification, notes).
-FINDTREATMENT_FIELDS = [
-    "name", "street", "city", "zip", "latitude", "longitude", "phone", "intake_phone",
-    "website", "treats_substance_use", "treats_mental_health", "co_occurring", "format",
-    "min_age", "max_age", "source_notes",
-]  # fmt: skip
-
-
-def _findtreatment_merge(program, listing):
-    """Keep the terms a curator added: replace only those the last import brought."""
-    previous = (program.source_notes or {}).get("mapped_terms", {}) if program else {}
-    listing = {**listing, "terms": dict(listing["terms"])}
-    if program is not None:
-        for kind in FINDTREATMENT_KINDS:
-            curator_added = [
-                term.slug
-                for term in program.terms.all()
-                if term.kind == kind and term.slug not in previous.get(kind, [])
-            ]
-            listing["terms"][kind] = list(dict.fromkeys(listing["terms"][kind] + curator_added))
-        # Telehealth states a curator added stay too.
-        extra_states = set(program.virtual_states.values_list("code", flat=True))
-        listing["virtual_states"] = sorted(set(listing["virtual_states"]) | extra_states)
-        if program.format != Program.Format.IN_PERSON:
-            listing["format"] = program.format
-    return listing
-
-
-def _findtreatment_terms(listing):
-    return {kind: listing["terms"][kind] for kind in FINDTREATMENT_KINDS}
-
-
 @transaction.atomic
-def programs_import(*, listings, source="programs", dry_run=False, progress=None) -> ImportReport:
-    """Upsert listings: by slug (programs format) or by FindTreatment.gov ID (findtreatment).
+def programs_import(
+    *, listings, source="programs", status=None, dry_run=False, progress=None
+) -> ImportReport:
+    """Upsert listings read by a source (see programs.sources): our own format by slug, the
+    public directories by their source key.
 
     `listings` holds (position, listing) pairs; None for a row that is not an IOP. All or
     nothing: the first row that cannot be written raises ImportRowError and nothing is kept.
+    `status` is the status of new listings from a public directory (draft by default).
     """
+    module = sources.get(source)
+    if module is sources.program_json:
+        report = _program_json_import(listings, progress=progress)
+    else:
+        report = _source_import(module, listings, status=status, progress=progress)
+    if dry_run:
+        transaction.set_rollback(True)
+    return report
+
+
+def _program_json_import(listings, *, progress):
+    """Our own format: row by row, by slug, tracks included (files of curated listings)."""
     report = ImportReport()
     term_ids = {(term.kind, term.slug): term.pk for term in Term.objects.all()}
+    fields = sources.program_json.OWNED_FIELDS
     for done, (position, listing) in enumerate(listings, start=1):
         if progress:
             progress(done, len(listings))
-        if listing is None:
-            report.skipped.append(f"row {position}")
-            continue
-        if source == "findtreatment":
-            program = Program.objects.filter(
-                findtreatment_frid=listing["findtreatment_frid"]
-            ).first()
-            mapped_terms = _findtreatment_terms(listing)
-            listing = _findtreatment_merge(program, listing)
-            listing["source_notes"] = {**listing["source_notes"], "mapped_terms": mapped_terms}
-            fields, keep_kinds = FINDTREATMENT_FIELDS, ("step_down",)
-            if program is None:
-                program = Program(
-                    slug=listing["slug"],
-                    findtreatment_frid=listing["findtreatment_frid"],
-                    status=Program.Status.DRAFT,
-                )
-        else:
-            program = Program.objects.filter(slug=listing["slug"]).first()
-            fields, keep_kinds = PROGRAM_FIELDS, ()
-            if program is None:
-                program = Program()
+        program = Program.objects.filter(slug=listing["slug"]).first() or Program()
         before = _snapshot(program) if program.pk else None
         savepoint = transaction.savepoint()
         try:
-            _program_write(
-                program, listing, fields=fields, term_ids=term_ids, keep_kinds=keep_kinds
-            )
+            _program_write(program, listing, fields=fields, term_ids=term_ids)
         except ValidationError as error:
             transaction.savepoint_rollback(savepoint)
             messages = "; ".join(
@@ -403,9 +364,177 @@ def programs_import(*, listings, source="programs", dry_run=False, progress=None
         else:
             report.updated.append(program.slug)
         transaction.savepoint_commit(savepoint)
-    if dry_run:
-        transaction.set_rollback(True)
     return report
+
+
+def _listing_merged_with(program, listing, module):
+    """The listing as a re-import writes it over `program`: what curators and programs added
+    stays (terms the last import did not bring, telehealth states, a format they set, a point
+    geocoded at the same address)."""
+    listing = {**listing, "terms": {kind: list(slugs) for kind, slugs in listing["terms"].items()}}
+    mapped = {kind: listing["terms"].get(kind, []) for kind in module.OWNED_TERM_KINDS}
+    listing["source_notes"] = {**listing["source_notes"], "mapped_terms": mapped}
+    if program is None:
+        return listing
+    previous = (program.source_notes or {}).get("mapped_terms", {})
+    for kind in module.OWNED_TERM_KINDS:
+        added = [
+            term.slug
+            for term in program.terms.all()
+            if term.kind == kind and term.slug not in previous.get(kind, [])
+        ]
+        listing["terms"][kind] = list(dict.fromkeys(listing["terms"][kind] + added))
+    listing["virtual_states"] = sorted(
+        set(listing["virtual_states"]) | {state.code for state in program.virtual_states.all()}
+    )
+    if program.format != Program.Format.IN_PERSON:
+        listing["format"] = program.format
+    geocoded_here = (
+        program.location_precision == Program.LocationPrecision.ADDRESS
+        and listing["location_precision"] == Program.LocationPrecision.ZIP
+        and (program.street, program.zip) == (listing["street"], listing["zip"])
+    )
+    if geocoded_here:
+        for name in ("latitude", "longitude", "location_precision"):
+            listing[name] = getattr(program, name)
+    return listing
+
+
+def _source_import(module, listings, *, status, progress):
+    """A public directory's listings, in bulk: a few statements for thousands of rows, and
+    none at all when nothing changed."""
+    report = ImportReport()
+    term_ids = {(term.kind, term.slug): term.pk for term in Term.objects.all()}
+    existing = {
+        program.source_key: program
+        for program in Program.objects.filter(source=module.SLUG)
+        .select_related("provider")
+        .prefetch_related("terms", "virtual_states")
+    }
+    providers = {
+        (provider.name, provider.website): provider
+        for provider in Provider.objects.filter(
+            name__in={listing["provider"]["name"] for _, listing in listings if listing}
+        )
+    }
+    taken_slugs = set(Program.objects.values_list("slug", flat=True))
+    owned_kinds = set(module.OWNED_TERM_KINDS)
+    new, changed, term_rows, state_rows, seen = [], {}, {}, {}, set()
+    for done, (position, listing) in enumerate(listings, start=1):
+        if progress:
+            progress(done, len(listings))
+        if listing is None:
+            report.skipped.append(f"row {position}")
+            continue
+        key = module.key(listing)
+        seen.add(key)
+        program = existing.get(key)
+        listing = _listing_merged_with(program, listing, module)
+        provider_key = (listing["provider"]["name"], listing["provider"]["website"])
+        if provider_key not in providers:
+            providers[provider_key] = Provider(name=provider_key[0], website=provider_key[1])
+        provider = providers[provider_key]
+        wanted_terms = {
+            term_ids[(kind, slug)] for kind, slugs in listing["terms"].items() for slug in slugs
+        }
+        if program is None:
+            slug = listing["slug"]
+            for number in itertools.count(2):
+                if slug not in taken_slugs:
+                    break
+                slug = f"{listing['slug'][:110]}-{number}"
+            taken_slugs.add(slug)
+            program = Program(
+                slug=slug,
+                status=status or Program.Status.DRAFT,
+                source=module.SLUG,
+                source_key=key,
+                state_id=listing["state"],
+                **{name: listing[name] for name in module.OWNED_FIELDS},
+            )
+            program.provider_id_pending = provider
+            new.append(program)
+            term_rows[key] = wanted_terms
+            state_rows[key] = set(listing["virtual_states"])
+            report.created.append(slug)
+            continue
+        fields = [name for name in module.OWNED_FIELDS if getattr(program, name) != listing[name]]
+        for name in fields:
+            setattr(program, name, listing[name])
+        if program.state_id != listing["state"]:
+            program.state_id = listing["state"]
+            fields.append("state")
+        if (program.provider.name, program.provider.website) != provider_key:
+            program.provider_id_pending = provider
+            fields.append("provider")
+        if program.source_missing:
+            program.source_missing = ""
+            fields.append("source_missing")
+        current_terms = {term.pk for term in program.terms.all()}
+        own_current = {term.pk for term in program.terms.all() if term.kind in owned_kinds}
+        kept = current_terms - own_current
+        if wanted_terms | kept != current_terms:
+            term_rows[key] = wanted_terms | kept
+        if set(listing["virtual_states"]) != {s.code for s in program.virtual_states.all()}:
+            state_rows[key] = set(listing["virtual_states"])
+        if fields or key in term_rows or key in state_rows:
+            changed[key] = (program, fields)
+            report.updated.append(program.slug)
+        else:
+            report.unchanged.append(program.slug)
+
+    edition = next((listing["source_edition"] for _, listing in listings if listing), "")
+    if module.EDITION_COMPLETE and edition:
+        for key, program in existing.items():
+            if key not in seen and program.source_missing != edition:
+                program.source_missing = edition
+                changed.setdefault(key, (program, []))[1].append("source_missing")
+                report.missing.append(program.slug)
+
+    _source_listings_write(new, changed, term_rows, state_rows, providers)
+    return report
+
+
+def _source_listings_write(new, changed, term_rows, state_rows, providers):
+    """Write what `_source_import` decided, a few statements per table."""
+    Provider.objects.bulk_create(p for p in providers.values() if p.pk is None)
+    for program in [*new, *(program for program, _ in changed.values())]:
+        pending = getattr(program, "provider_id_pending", None)
+        if pending is not None:
+            program.provider = pending
+    try:
+        Program.objects.bulk_create(new, batch_size=1000)
+        now = timezone.now()
+        by_fields = {}
+        for program, fields in changed.values():
+            program.updated = now
+            by_fields.setdefault((*sorted(set(fields)), "updated"), []).append(program)
+        for fields, programs in by_fields.items():
+            Program.objects.bulk_update(programs, list(fields), batch_size=1000)
+    except IntegrityError as error:
+        raise ImportRowError(0, f"the database refused a listing ({error}).")
+    programs = {program.source_key: program for program in new} | {
+        key: program for key, (program, _) in changed.items()
+    }
+    terms_through = Program.terms.through
+    states_through = Program.virtual_states.through
+    # New listings have no rows yet; changed ones lose theirs and get the wanted set.
+    terms_through.objects.filter(
+        program__in=[programs[key].pk for key in term_rows if key in changed]
+    ).delete()
+    states_through.objects.filter(
+        program__in=[programs[key].pk for key in state_rows if key in changed]
+    ).delete()
+    _rows_insert(
+        terms_through,
+        ["program", "term"],
+        ((programs[key].pk, term) for key, terms in term_rows.items() for term in sorted(terms)),
+    )
+    _rows_insert(
+        states_through,
+        ["program", "state"],
+        ((programs[key].pk, s) for key, states in state_rows.items() for s in sorted(states)),
+    )
 
 
 def programs_export(*, status="published") -> list[dict]:

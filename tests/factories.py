@@ -38,7 +38,9 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     treats_substance_use = True
     format = Program.Format.IN_PERSON
     availability = Program.Availability.OPEN
+    time_zone = "America/New_York"
     last_verified = factory.LazyFunction(datetime.date.today)
+    verified_by_role = Program.VerifiedBy.CURATOR
 
     @factory.post_generation
     def terms(self, create, extracted, **kwargs):

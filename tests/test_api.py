@@ -54,7 +54,17 @@ def test_search_document_has_the_contract_shape(client, region_ten):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     body = response.json()
-    assert set(body) == {"count", "page", "page_size", "next", "previous", "place", "results"}
+    assert set(body) == {
+        "count",
+        "page",
+        "page_size",
+        "next",
+        "previous",
+        "place",
+        "unlisted",
+        "results",
+    }
+    assert body["unlisted"] is None  # no schedule or step-down condition
     assert body["count"] == 1 and body["page"] == 1 and body["page_size"] == 20
     assert body["next"] is None and body["previous"] is None
     assert body["place"] == {
@@ -108,9 +118,19 @@ def test_search_document_has_the_contract_shape(client, region_ten):
                     {"day": "wed", "start": "18:00", "end": "21:00"},
                     {"day": "thu", "start": "18:00", "end": "21:00"},
                 ],
+                "openings": None,
+                "next_start": None,
+                "rolling_admission": None,
+                "availability_confirmed": None,
             }
         ],
+        "other_levels_of_care": [],
+        "licenses": [],
+        "time_zone": "America/New_York",
+        "location_precision": "address",
+        "source": None,
         "last_verified": "2026-10-01",
+        "verified_by": "curator",
         "status": "published",
     }
 
@@ -212,4 +232,6 @@ def test_query_count_does_not_grow_with_page_size(client, url):
     small = _query_count(client, url, {**params, "page_size": 5})
     large = _query_count(client, url, {**params, "page_size": 50})
     assert small == large
-    assert large <= 8
+    # vocabulary, cache version, ranking with the total, the page's programs, four prefetches,
+    # and the count of programs that have not listed their schedules (`unlisted`).
+    assert large <= 9

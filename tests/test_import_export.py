@@ -46,7 +46,7 @@ def database_state():
 def test_sample_import_makes_exactly_the_iop_facilities_into_draft_programs():
     output = run("import_programs", str(SAMPLE), "--format", "findtreatment")
     assert "created 2, updated 0, unchanged 0, skipped 10" in output
-    assert set(Program.objects.values_list("findtreatment_frid", flat=True)) == {
+    assert set(Program.objects.values_list("source_key", flat=True)) == {
         REGION_TEN,
         EMPOWERING,
     }
@@ -55,7 +55,7 @@ def test_sample_import_makes_exactly_the_iop_facilities_into_draft_programs():
 
 def test_findtreatment_fields_are_mapped_one_by_one():
     run("import_programs", str(SAMPLE), "--format", "findtreatment")
-    program = Program.objects.for_listing().get(findtreatment_frid=EMPOWERING)
+    program = Program.objects.for_listing().get(source="findtreatment", source_key=EMPOWERING)
     assert program.name == "Substance Abuse Intensive Outpatient"
     assert program.provider.name == "Empowering Families Program"
     assert program.provider.website == "http://www.empoweringfamiliesprogram.com"
@@ -92,9 +92,9 @@ def test_findtreatment_fields_are_mapped_one_by_one():
     unmapped = program.source_notes["unmapped"]
     assert "Brief intervention" in unmapped["TAP"]
     assert "Persons with HIV or AIDS" in unmapped["SG"]
-    assert "State substance abuse agency" in unmapped["LCA"]
+    assert "State substance abuse agency" in program.licenses
 
-    region_ten = Program.objects.for_listing().get(findtreatment_frid=REGION_TEN)
+    region_ten = Program.objects.for_listing().get(source="findtreatment", source_key=REGION_TEN)
     assert region_ten.format == "in-person" and not region_ten.virtual_states.exists()
     assert "moud" in [t.slug for t in region_ten.therapies]  # SET methadone/buprenorphine
     assert (
@@ -113,7 +113,7 @@ def test_a_second_import_changes_nothing():
 
 def test_reimport_keeps_what_a_curator_added_and_updates_what_came_from_findtreatment(tmp_path):
     run("import_programs", str(SAMPLE), "--format", "findtreatment")
-    program = Program.objects.get(findtreatment_frid=REGION_TEN)
+    program = Program.objects.get(source="findtreatment", source_key=REGION_TEN)
     track_create(program, "Evening", [("mon", "18:00", "21:00"), ("wed", "18:00", "21:00")])
     program.terms.add(
         *Program.terms.field.related_model.objects.filter(
@@ -132,7 +132,7 @@ def test_reimport_keeps_what_a_curator_added_and_updates_what_came_from_findtrea
 
     output = run("import_programs", str(changed), "--format", "findtreatment")
     assert "updated 1" in output
-    program = Program.objects.for_listing().get(findtreatment_frid=REGION_TEN)
+    program = Program.objects.for_listing().get(source="findtreatment", source_key=REGION_TEN)
     assert program.phone == "434-555-0100"
     assert [t.name for t in program.tracks.all()] == ["Evening"]
     assert program.tracks.get().sessions.count() == 2
