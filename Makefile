@@ -6,7 +6,8 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format migrate seed superuser bench clean
+DIRECTORY := data/samhsa/national-directory-su-facilities-2023.xlsx
+.PHONY: help run test lint format migrate demo seed superuser bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,9 +19,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -f .env || printf '# This checkout only (manage.py reads it; production never does).\nDJANGO_DEBUG=1\n' > .env
 	touch $@
 
-run: $(VENV)/.installed ## Install, migrate, load demo data if the database is empty, serve on http://127.0.0.1:8000
+run: $(VENV)/.installed ## Install, migrate, load SAMHSA's directory if the database is empty, serve on http://127.0.0.1:8000
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(PY) manage.py seed_demo --if-empty --programs 2000
+	DJANGO_DEBUG=1 $(PY) manage.py import_programs $(DIRECTORY) --format samhsa-directory --status published --if-empty
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST)
 
 test: $(VENV)/.installed ## Run the whole test suite (PostgreSQL when DATABASE_URL is set, else SQLite)
@@ -36,6 +37,10 @@ format: $(VENV)/.installed ## Reformat the code with ruff
 
 migrate: $(VENV)/.installed ## Apply database migrations
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+
+demo: $(VENV)/.installed ## Add (or replace) 2,000 labelled demo listings, e.g. for load tests (PROGRAMS=N, SEED=S)
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo --programs $(or $(PROGRAMS),2000) --seed $(or $(SEED),1)
 
 seed: $(VENV)/.installed ## Replace the demo listings (PROGRAMS=N, SEED=S)
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo --programs $(or $(PROGRAMS),2000) --seed $(or $(SEED),1)

@@ -41,6 +41,7 @@ class Place:
     lat: float
     lng: float
     state: str | None
+    time_zone: str = ""
 
     def as_dict(self):
         return {"label": self.label, "lat": self.lat, "lng": self.lng, "state": self.state}
@@ -127,7 +128,13 @@ def place_resolve(text):
         entry = gazetteer().by_zip.get(match[1])
         if entry is None:
             raise PlaceError(f"We could not find the ZIP code {match[1]}.")
-        return Place(f"{entry.city}, {entry.state} {entry.zip}", entry.lat, entry.lng, entry.state)
+        return Place(
+            f"{entry.city}, {entry.state} {entry.zip}",
+            entry.lat,
+            entry.lng,
+            entry.state,
+            entry.time_zone,
+        )
     city, _, state_text = text.rpartition(",")
     city = " ".join(city.split())
     if not city or not state_text.strip():
@@ -142,7 +149,9 @@ def place_resolve(text):
         raise PlaceError(f"We could not find {city} in {STATE_NAMES[state]}. Try its ZIP code.")
     lat = sum(entry.lat for entry in entries) / len(entries)
     lng = sum(entry.lng for entry in entries) / len(entries)
-    return Place(f"{entries[0].city}, {state}", round(lat, 6), round(lng, 6), state)
+    return Place(
+        f"{entries[0].city}, {state}", round(lat, 6), round(lng, 6), state, entries[0].time_zone
+    )
 
 
 def place_from_point(lat, lng):
@@ -156,7 +165,9 @@ def place_from_point(lat, lng):
     nearest = gazetteer().nearest(lat, lng)
     if nearest is None:
         return Place(f"{lat:.4f}, {lng:.4f}", lat, lng, None)
-    return Place(f"Near {nearest.city}, {nearest.state}", lat, lng, nearest.state)
+    return Place(
+        f"Near {nearest.city}, {nearest.state}", lat, lng, nearest.state, nearest.time_zone
+    )
 
 
 def point_time_zone(lat, lng):

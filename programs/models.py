@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+import zoneinfo
 
 from django.conf import settings
 from django.db import models
@@ -23,6 +24,14 @@ def time_display(value, with_meridiem=True):
     if with_meridiem:
         text += " am" if value.hour < 12 else " pm"
     return text
+
+
+def time_zone_abbreviation(name):
+    """What clocks in an IANA time zone show today ("EST", "AKDT"); "" for an unknown zone."""
+    try:
+        return timezone.now().astimezone(zoneinfo.ZoneInfo(name)).strftime("%Z") if name else ""
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return ""
 
 
 def time_range_display(start, end):
@@ -336,6 +345,37 @@ class Program(models.Model):
             return True
         age = timezone.localdate() - self.last_verified
         return age > datetime.timedelta(days=settings.STALE_AFTER_DAYS)
+
+    @property
+    def ages_display(self):
+        """The age range in words; "Ages not stated" when the listing gives neither end."""
+        low, high = self.min_age, self.max_age
+        if low is None and high is None:
+            return "Ages not stated"
+        if not low and high is None:
+            return "All ages"
+        if high is None:
+            return f"{low} and over"
+        if not low:
+            return f"Up to {high}"
+        return f"{low} to {high}"
+
+    @property
+    def contact_phone(self):
+        """The number to call about joining: intake if listed, else the main line."""
+        return self.intake_phone or self.phone
+
+    @property
+    def source_label(self):
+        """Where the listing comes from, in words ("SAMHSA's 2023 directory"); "" by hand."""
+        from .sources import source_label
+
+        return source_label(self.source, self.source_edition)
+
+    @property
+    def time_zone_abbreviation(self):
+        """The program's time zone as clocks there show it today ("EST", "PDT"); "" unknown."""
+        return time_zone_abbreviation(self.time_zone)
 
     def hours_outside_asam_range(self):
         """Tracks whose weekly hours fall outside ASAM's 9-20 hours for adult IOPs."""

@@ -267,6 +267,26 @@ class ProgramQuerySet(models.QuerySet):
         )
         return self.filter(pk__in=tracks.values("program"))
 
+    def catalogue_summary(self, *, stale_after_days, today):
+        """What the listings are and how fresh: how many, from which source editions, how many
+        verified within `stale_after_days`. Two small aggregate queries."""
+        from . import sources
+
+        cutoff = today - datetime.timedelta(days=stale_after_days)
+        totals = self.aggregate(
+            total=Count("pk"),
+            verified=Count("pk", filter=Q(last_verified__gte=cutoff)),
+            demo=Count("pk", filter=Q(is_demo=True)),
+        )
+        by_source = [
+            {"label": sources.source_label(row["source"], row["source_edition"]), **row}
+            for row in self.exclude(source="")
+            .values("source", "source_edition")
+            .annotate(count=Count("pk"))
+            .order_by("-count")
+        ]
+        return {**totals, "sources": by_source, "stale_after_days": stale_after_days}
+
     def last_change(self):
         """When any program last changed: a cheap version of the catalogue for caches."""
         return self.aggregate(last=models.Max("updated"))["last"]

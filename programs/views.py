@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
@@ -29,7 +30,16 @@ from .models import Program
 def home(request):
     """The home page: one search form (place, radius, need) and "use my location"."""
     filterset = ProgramFilterSet(queryset=Program.objects.none(), request=request)
-    return render(request, "programs/home.html", {"form": filterset.form})
+    return render(
+        request,
+        "programs/home.html",
+        {
+            "form": filterset.form,
+            "catalogue": Program.objects.published().catalogue_summary(
+                stale_after_days=settings.STALE_AFTER_DAYS, today=timezone.localdate()
+            ),
+        },
+    )
 
 
 @method_decorator(search_cache, name="dispatch")
@@ -43,17 +53,22 @@ class ProgramListView(TemplateView):
         filterset = ProgramFilterSet(
             self.request.GET, queryset=Program.objects.published(), request=self.request
         )
-        page = None
+        page = unlisted = None
         if filterset.is_valid():
             try:
                 page = filterset.page()
             except EmptyPage:
                 raise Http404("That page is past the last page of results.")
+            unlisted = filterset.unlisted()
+            if unlisted:
+                query = unlisted["parameters"].urlencode()
+                unlisted["url"] = f"{self.request.path}?{query}" if query else self.request.path
         context.update(
             form=filterset.form,
             page_obj=page,
             programs=page.object_list if page else [],
             place=filterset.place,
+            unlisted=unlisted,
         )
         return context
 

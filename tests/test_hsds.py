@@ -1,7 +1,6 @@
-"""Open Referral HSDS 3.0 documents validate against the official schemas in ../shared/hsds-3.0."""
+"""Open Referral HSDS 3.0 documents validate against the official schemas in tests/data/hsds-3.0."""
 
 import json
-import os
 from io import StringIO
 from pathlib import Path
 
@@ -15,8 +14,7 @@ from .factories import ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
-SHARED = Path(os.environ.get("IOPFINDER_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-SCHEMAS = SHARED / "hsds-3.0"
+SCHEMAS = Path(__file__).resolve().parent / "data" / "hsds-3.0"
 
 
 def validator(name):

@@ -1,7 +1,6 @@
 """import_programs and export_programs, through the commands, on real files."""
 
 import json
-import os
 from io import StringIO
 from pathlib import Path
 
@@ -14,8 +13,7 @@ from .factories import ProgramFactory, track_create
 
 pytestmark = pytest.mark.django_db
 
-SHARED = Path(os.environ.get("IOPFINDER_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-SAMPLE = SHARED / "samples" / "findtreatment-locator-sample.json"
+SAMPLE = Path(__file__).resolve().parent / "data" / "findtreatment-locator-sample.json"
 REGION_TEN = "39d6ca2b067e9d7bb435d81d51b2c7876939f82b9c92612142d4239277b3d5e6"
 EMPOWERING = "ab7407016dd121765de56ac89d9f31ae2074d461de7c3370b2d1a3a6fae20c93"
 

@@ -96,7 +96,7 @@ def test_weekly_hours_are_computed_by_the_database_from_the_sessions():
     assert Track.objects.with_weekly_minutes().get(pk=track.pk).weekly_minutes == 180 + 180 + 195
 
 
-# The vocabularies as ../shared/CONTRACT.md spells them, written out here rather than read from
+# The vocabularies as the public contract (CONTRACT.md) spells them, written out here rather than read from
 # programs/vocabularies.py, so that the test compares the database with the contract.
 CONTRACT_SLUGS = {
     "therapy": {

@@ -29,3 +29,11 @@ def source_name(slug):
     """What people read for a stored `Program.source` ("" when entered by hand)."""
     module = REGISTRY.get(slug)
     return module.NAME if module else ""
+
+
+def source_label(slug, edition=""):
+    """A listing's origin as people read it: "SAMHSA's 2023 directory", "FindTreatment.gov"."""
+    module = REGISTRY.get(slug)
+    if module is None or module is program_json:
+        return ""
+    return module.label(edition)

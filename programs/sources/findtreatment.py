@@ -270,3 +270,7 @@ def listing(row):
             "unmapped": {key: sorted(set(values)) for key, values in sorted(unmapped.items())},
         },
     }
+
+
+def label(edition):
+    return NAME

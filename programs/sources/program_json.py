@@ -160,3 +160,7 @@ def listing(row):
         },
         "tracks": field_tracks(row),
     }
+
+
+def label(edition):
+    return ""

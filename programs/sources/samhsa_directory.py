@@ -306,3 +306,7 @@ def listing(row):
             **({"unknown_codes": unknown} if unknown else {}),
         },
     }
+
+
+def label(edition):
+    return f"SAMHSA's {edition} directory" if edition else "SAMHSA's national directory"

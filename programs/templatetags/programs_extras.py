@@ -26,10 +26,20 @@ def map_markers(programs, element_id="map-markers"):
             "url": program.get_absolute_url(),
             "lat": program.latitude,
             "lng": program.longitude,
+            "approximate": program.location_precision == "zip",
         }
         for program in programs
     ]
     return json_script(markers, element_id)
+
+
+@register.filter
+def zone_note(program, place=None):
+    """The program's time zone ("EST") where a searcher may read its times in another: the
+    place searched from lies in another zone, or the program treats people at a distance."""
+    remote = program.format != "in-person"
+    elsewhere = place is not None and place.time_zone and place.time_zone != program.time_zone
+    return program.time_zone_abbreviation if remote or elsewhere else ""
 
 
 @register.simple_tag

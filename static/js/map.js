@@ -21,7 +21,14 @@
     var label = document.createElement(marker.url ? "a" : "span");
     label.textContent = marker.name;
     if (marker.url) label.href = marker.url;
-    point.bindPopup(label);
+    var popup = document.createElement("span");
+    popup.appendChild(label);
+    if (marker.approximate || element.dataset.approximate) {
+      var note = document.createElement("small");
+      note.textContent = " (approximate: the ZIP code's centre)";
+      popup.appendChild(note);
+    }
+    point.bindPopup(popup);
     bounds.push([marker.lat, marker.lng]);
   });
   if (element.dataset.lat && markersData) {
