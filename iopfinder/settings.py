@@ -191,6 +191,14 @@ SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "60"))
 CORRECTIONS_PER_HOUR = int(os.environ.get("CORRECTIONS_PER_HOUR", "5"))
 # A listing not verified for this many days is shown as stale.
 STALE_AFTER_DAYS = 180
+
+# geocode_programs: a geopy geocoder by service name ("nominatim") or dotted path to a class.
+GEOCODER = os.environ.get("GEOCODER", "nominatim")
+GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "")
+# Nominatim's usage policy: at most one request a second.
+GEOCODER_MIN_DELAY_SECONDS = float(os.environ.get("GEOCODER_MIN_DELAY_SECONDS", "1"))
+# A geocoded point further than this from the listing's ZIP centre is not trusted.
+GEOCODER_MAX_MILES_FROM_ZIP = 25
 # A track's openings, next start and rolling admission count only this many days after the
 # program confirmed them (CONTRACT: older ones count as not listed).
 AVAILABILITY_FRESH_DAYS = 14

@@ -535,3 +535,29 @@ class Correction(models.Model):
 
     def __str__(self):
         return f"Correction to {self.program} ({self.get_status_display()})"
+
+
+class GeocodedAddress(models.Model):
+    """A geocoder's answer for an address, kept so that no address is asked twice."""
+
+    query = models.CharField(max_length=400, unique=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "geocoded addresses"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="geocodedaddress_point_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.query
+
+    @property
+    def found(self):
+        return self.latitude is not None

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+import zipcodes
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
@@ -229,3 +230,30 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
     response = client.get(reverse("admin:programs_program_changelist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
+
+
+def test_an_empty_point_is_filled_from_the_zip_code(curator_client):
+    provider = Provider.objects.create(name="Harbor Health")
+    response = curator_client.post(
+        reverse("admin:programs_program_add"),
+        _program_form(provider, latitude="", longitude="", time_zone=""),
+    )
+    assert response.status_code == 302
+    program = Program.objects.get(slug="harbor-evening-iop")
+    centroid = zipcodes.matching("23510")[0]
+    assert (program.latitude, program.longitude) == (
+        float(centroid["lat"]),
+        float(centroid["long"]),
+    )
+    assert program.location_precision == "zip" and program.time_zone == "America/New_York"
+
+
+def test_an_unknown_zip_without_a_point_is_refused_next_to_the_zip(curator_client):
+    provider = Provider.objects.create(name="Harbor Health")
+    response = curator_client.post(
+        reverse("admin:programs_program_add"),
+        _program_form(provider, latitude="", longitude="", zip="00000"),
+    )
+    assert response.status_code == 200
+    assert "zip" in response.context["adminform"].form.errors
+    assert not Program.objects.exists()
