@@ -28,7 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
+SIZES = [int(size) for size in os.environ.get("BENCH_SIZES", "10000,100000").split(",") if size]
+# The real programs `make run` loads (SAMHSA's 2023 directory), measured beside the seeded sizes.
+REAL = os.environ.get("BENCH_REAL", "1") == "1"
+DIRECTORY = ROOT / "data" / "samhsa" / "national-directory-su-facilities-2023.xlsx"
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "50"))
 NAIVE = {10_000: 10, 100_000: 3}
@@ -78,6 +81,22 @@ def prepare(size):
     seconds = round(time.perf_counter() - started, 1)
     say(f"  seeded in {seconds} s")
     return database, seconds
+
+
+def prepare_real():
+    """A database with SAMHSA's directory imported as published listings."""
+    database = "iopfinder_bench_real"
+    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}'") != "1":
+        psql(f"CREATE DATABASE {database}")
+    manage("migrate", "--noinput", "-v0", database=database)
+    say(f"  {database}: importing SAMHSA's 2023 directory ...")
+    started = time.perf_counter()
+    manage(
+        "import_programs", str(DIRECTORY), "--format", "samhsa-directory", "--status",
+        "published", database=database, capture=True,
+    )  # fmt: skip
+    say(f"  imported (or found unchanged) in {time.perf_counter() - started:.1f} s")
+    return database
 
 
 def workload(database, naive):
@@ -276,6 +295,8 @@ def main():
         "runs": {},
         "seed_seconds": {},
     }
+    # Pages render with WhiteNoise's hashed static files (DEBUG off), as in production.
+    manage("collectstatic", "--noinput", "-v0", database="postgres")
     databases = {}
     for size in SIZES:
         say(f"Preparing {size} programs")
@@ -285,6 +306,9 @@ def main():
     for size in SIZES:
         say(f"Workload at {size} programs (300 searches, naive baseline on {NAIVE.get(size, 3)})")
         results["runs"][size] = workload(databases[size], NAIVE.get(size, 3))
+    if REAL:
+        say("Workload on SAMHSA's 2023 directory (300 searches)")
+        results["runs"]["real"] = workload(prepare_real(), 0)
     load = None
     if SIZES:
         say(f"Load test at {max(SIZES)} programs under gunicorn, search cache on (60 s)")
@@ -304,7 +328,7 @@ def main():
         for kind in ("html", "api"):
             row = run[kind]
             say(
-                f"{size:>9} {kind:>5} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8} {row['queries_max']:>8}"
+                f"{size!s:>9} {kind:>5} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8} {row['queries_max']:>8}"
             )
         if "naive" in run:
             naive = run["naive"]
