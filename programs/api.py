@@ -18,9 +18,13 @@ def wants_json(request):
     return request.path.startswith(JSON_PATH_PREFIXES)
 
 
-def errors_response(errors, status):
-    """The contract's error document, `{"errors": {"<parameter>": ["<message>", ...]}}`."""
-    return JsonResponse({"errors": errors}, status=status)
+def errors_response(errors, status, suggestions=None):
+    """The contract's error document, `{"errors": {"<parameter>": ["<message>", ...]}}`, with
+    `"suggestions": {"<parameter>": [...]}` when a value may mean several things."""
+    document = {"errors": errors}
+    if suggestions:
+        document["suggestions"] = suggestions
+    return JsonResponse(document, status=status)
 
 
 def _program_json(request, program):
@@ -53,7 +57,8 @@ def program_list(request):
     """`/api/programs/`: a page of search results, or 400 with errors by parameter."""
     filterset = ProgramFilterSet(request.GET, queryset=Program.objects.published(), request=request)
     if not filterset.is_valid():
-        return errors_response(filterset.error_dict(), 400)
+        places = [label for label, _ in filterset.place_suggestions()]
+        return errors_response(filterset.error_dict(), 400, {"near": places} if places else None)
     try:
         page = filterset.page()
     except EmptyPage:

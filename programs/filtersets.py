@@ -58,12 +58,13 @@ class ProgramSearchForm(forms.Form):
     page_size = forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False)
 
     place = None
+    place_suggestions = ()
 
     def clean(self):
         cleaned = super().clean()
         near = cleaned.get("near")
         lat, lng = cleaned.get("lat"), cleaned.get("lng")
-        self.place = None
+        self.place, self.place_suggestions = None, ()
         if lat is not None or lng is not None:
             if lat is None:
                 self.add_error("lat", "Give lat together with lng.")
@@ -81,6 +82,7 @@ class ProgramSearchForm(forms.Form):
                 self.place = geo.place_resolve(near)
             except geo.PlaceError as error:
                 self.add_error("near", str(error))
+                self.place_suggestions = error.suggestions
 
         if cleaned.get("sort") == "distance" and self.place is None and not self.has_error("near"):
             self.add_error("sort", "Sorting by distance needs a place: enter a ZIP code or city.")
@@ -336,6 +338,18 @@ class ProgramFilterSet(django_filters.FilterSet):
         paginator = Paginator(self.qs, page_size)
         paginator.count = ranked[0]["total_count"] if ranked else 0  # no COUNT query of its own
         return Page(rows, number, paginator)
+
+    def place_suggestions(self):
+        """The places an ambiguous `near` may mean, each with the parameters of the same search
+        there: [(label, QueryDict)], largest first."""
+        choices = []
+        for label in self.form.place_suggestions:
+            parameters = self.data.copy()
+            for name in ("lat", "lng", "page"):
+                parameters.pop(name, None)
+            parameters["near"] = label
+            choices.append((label, parameters))
+        return choices
 
     def error_dict(self):
         """Errors by parameter, as the API returns them."""

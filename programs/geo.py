@@ -21,16 +21,32 @@ EARTH_RADIUS_MILES = 3958.8
 MIN_RADIUS_MILES = 0.1
 MAX_RADIUS_MILES = 500
 DEFAULT_RADIUS_MILES = 25
+MAX_SUGGESTIONS = 8
+# A city named alone is taken to be its largest namesake when that one has this many times the
+# ZIP codes of the next ("raleigh" is Raleigh, NC); otherwise the person is asked which one.
+DOMINANT_CITY_RATIO = 8
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
+
+
+def city_key(name):
+    """A city name as the gazetteer indexes it: any case, "St." and "Saint" alike."""
+    words = name.lower().replace(".", " ").replace("'", "").split()
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
+
 
 STATE_NAMES = dict(US_STATES)
 STATE_CODES = {name.lower(): code for code, name in US_STATES}
 
 _LAT_LNG = re.compile(r"^\s*([+-]?\d{1,3}(?:\.\d+)?)\s*,\s*([+-]?\d{1,3}(?:\.\d+)?)\s*$")
-_ZIP = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*$")
 
 
 class PlaceError(ValueError):
-    """The text does not name a place we can find; the message says what to type instead."""
+    """The text does not name a place we can find; the message says what to type instead, and
+    `suggestions` lists the places it may mean ("Springfield, IL", ...), largest first."""
+
+    def __init__(self, message, suggestions=()):
+        super().__init__(message)
+        self.suggestions = list(suggestions)
 
 
 @dataclass(frozen=True)
@@ -76,8 +92,16 @@ class _Gazetteer:
             )
             self.by_zip[entry.zip] = entry
             if row["active"] and row["zip_code_type"] == "STANDARD":
-                self.by_city[(row["city"].lower(), row["state"])].append(entry)
+                self.by_city[(city_key(row["city"]), row["state"])].append(entry)
                 self.grid[self._cell(lat, lng)].append(entry)
+        # A city name alone: the states that have it, the one with most ZIP codes (our measure
+        # of size: the gazetteer has no populations) first.
+        states = defaultdict(list)
+        for (city, state), entries in self.by_city.items():
+            states[city].append((-len(entries), state))
+        self.states_by_city = {
+            city: [s for _, s in sorted(found)] for city, found in states.items()
+        }
 
     def _cell(self, lat, lng):
         return (math.floor(lat / self.GRID_DEGREES), math.floor(lng / self.GRID_DEGREES))
@@ -116,41 +140,85 @@ def state_code(text):
 
 
 def place_resolve(text):
-    """The place that `text` names: a ZIP code, "City, ST", "City, State" or "lat,lng"."""
-    text = (text or "").strip()
+    """The place that `text` names, as people type it: a ZIP (ZIP+4 allowed), a city with or
+    without its state ("Charlottesville VA", "charlottesville, virginia"), a trailing ZIP
+    ("Durham NC 27701": the ZIP wins), a city alone when only one state has it ("raleigh"), or
+    "lat,lng". A city alone that several states have is a PlaceError with `suggestions`."""
+    text = " ".join((text or "").split())
     if not text:
         raise PlaceError("Enter a ZIP code or a city and state.")
     if len(text) > 100:
         raise PlaceError("That place name is too long.")
     if match := _LAT_LNG.match(text):
         return place_from_point(float(match[1]), float(match[2]))
-    if match := _ZIP.match(text):
-        entry = gazetteer().by_zip.get(match[1])
-        if entry is None:
-            raise PlaceError(f"We could not find the ZIP code {match[1]}.")
-        return Place(
-            f"{entry.city}, {entry.state} {entry.zip}",
-            entry.lat,
-            entry.lng,
-            entry.state,
-            entry.time_zone,
-        )
-    city, _, state_text = text.rpartition(",")
-    city = " ".join(city.split())
-    if not city or not state_text.strip():
-        raise PlaceError(
-            "Enter a 5-digit ZIP code, or a city with its state, e.g. “Charlottesville, VA”."
-        )
-    state = state_code(state_text)
-    if state is None:
-        raise PlaceError(f"“{state_text.strip()}” is not a US state.")
-    entries = gazetteer().by_city.get((city.lower(), state))
+    if match := _TRAILING_ZIP.match(text):
+        return _zip_place(match["zip"])
+    if "," in text:
+        city, _, state_text = text.rpartition(",")
+        city = city.strip(" ,")
+        state = state_code(state_text)
+        if state is None:
+            if not city:
+                raise PlaceError(_TYPE_A_PLACE)
+            raise PlaceError(f"“{state_text.strip()}” is not a US state.")
+        if not city:
+            raise PlaceError(_TYPE_A_PLACE)
+        return _city_place(city, state)
+    words = text.split(" ")
+    # "Charlottesville VA", "raleigh north carolina": the longest state name that ends the text.
+    for size in (3, 2, 1):
+        if len(words) > size:
+            state = state_code(" ".join(words[-size:]))
+            city = " ".join(words[:-size])
+            if state and gazetteer().by_city.get((city_key(city), state)):
+                return _city_place(city, state)
+    return _city_alone(text)
+
+
+_TYPE_A_PLACE = "Enter a 5-digit ZIP code, or a city with its state, e.g. “Charlottesville, VA”."
+_TRAILING_ZIP = re.compile(r"^(?:.*?[\s,])?(?P<zip>\d{5})(?:-\d{4})?$")
+
+
+def _zip_place(zip_code):
+    entry = gazetteer().by_zip.get(zip_code)
+    if entry is None:
+        raise PlaceError(f"We could not find the ZIP code {zip_code}.")
+    return Place(
+        f"{entry.city}, {entry.state} {entry.zip}",
+        entry.lat,
+        entry.lng,
+        entry.state,
+        entry.time_zone,
+    )
+
+
+def _city_place(city, state):
+    entries = gazetteer().by_city.get((city_key(city), state))
     if not entries:
         raise PlaceError(f"We could not find {city} in {STATE_NAMES[state]}. Try its ZIP code.")
     lat = sum(entry.lat for entry in entries) / len(entries)
     lng = sum(entry.lng for entry in entries) / len(entries)
     return Place(
         f"{entries[0].city}, {state}", round(lat, 6), round(lng, 6), state, entries[0].time_zone
+    )
+
+
+def _city_alone(text):
+    """A city named without its state: the place when one state has it, else suggestions."""
+    states = gazetteer().states_by_city.get(city_key(text))
+    if not states:
+        if state_code(text):
+            raise PlaceError(
+                f"{STATE_NAMES[state_code(text)]} is a state: add a city or a ZIP code."
+            )
+        raise PlaceError(f"We could not find “{text}”. " + _TYPE_A_PLACE)
+    sizes = [len(gazetteer().by_city[(city_key(text), state)]) for state in states]
+    if len(states) == 1 or sizes[0] >= DOMINANT_CITY_RATIO * sizes[1]:
+        return _city_place(text, states[0])  # "raleigh": Raleigh, NC dwarfs the others
+    city = gazetteer().by_city[(city_key(text), states[0])][0].city
+    raise PlaceError(
+        f"There is a {city} in several states: say which one.",
+        suggestions=[f"{city}, {state}" for state in states[:MAX_SUGGESTIONS]],
     )
 
 
@@ -166,7 +234,11 @@ def place_from_point(lat, lng):
     if nearest is None:
         return Place(f"{lat:.4f}, {lng:.4f}", lat, lng, None)
     return Place(
-        f"Near {nearest.city}, {nearest.state}", lat, lng, nearest.state, nearest.time_zone
+        f"{lat:.2f}, {lng:.2f} ({nearest.city}, {nearest.state})",
+        lat,
+        lng,
+        nearest.state,
+        nearest.time_zone,
     )
 
 

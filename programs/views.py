@@ -69,6 +69,10 @@ class ProgramListView(TemplateView):
             programs=page.object_list if page else [],
             place=filterset.place,
             unlisted=unlisted,
+            place_suggestions=[
+                (label, f"{self.request.path}?{parameters.urlencode()}")
+                for label, parameters in filterset.place_suggestions()
+            ],
         )
         return context
 

@@ -98,7 +98,14 @@ def _q_holds(q, lat, lng):
         ("charlottesville,   virginia", "Charlottesville, VA", "VA"),
         ("ANCHORAGE, AK", "Anchorage, AK", "AK"),
         ("New York, New York", "New York, NY", "NY"),
-        ("38.03,-78.48", "Near Charlottesville, VA", "VA"),
+        ("38.03,-78.48", "38.03, -78.48 (Charlottesville, VA)", "VA"),
+        ("22902-1234", "Charlottesville, VA 22902", "VA"),
+        ("Charlottesville VA", "Charlottesville, VA", "VA"),
+        ("charlottesville va", "Charlottesville, VA", "VA"),
+        ("Durham NC 27701", "Durham, NC 27701", "NC"),  # a trailing ZIP wins
+        ("raleigh", "Raleigh, NC", "NC"),  # a city alone that one state dwarfs
+        ("raleigh north carolina", "Raleigh, NC", "NC"),
+        ("St. Louis MO", "Saint Louis, MO", "MO"),
     ],
 )
 def test_place_resolve(text, label, state):
@@ -112,6 +119,18 @@ def test_place_resolve(text, label, state):
 def test_unknown_or_ambiguous_places_are_errors(text):
     with pytest.raises(geo.PlaceError):
         geo.place_resolve(text)
+
+
+def test_a_city_several_states_have_offers_them_largest_first(client):
+    with pytest.raises(geo.PlaceError) as error:
+        geo.place_resolve("springfield")
+    assert error.value.suggestions[:3] == ["Springfield, MA", "Springfield, IL", "Springfield, MO"]
+    response = client.get("/api/programs/", {"near": "springfield", "therapy": "cbt"})
+    assert response.status_code == 400
+    assert response.json()["suggestions"]["near"][:2] == ["Springfield, MA", "Springfield, IL"]
+    assert "near" in response.json()["errors"]
+    page = client.get("/programs/", {"near": "springfield", "therapy": "cbt"}).content.decode()
+    assert '<a href="/programs/?near=Springfield%2C+IL&amp;therapy=cbt">Springfield, IL</a>' in page
 
 
 def test_entries_placed_at_zero_zero_are_not_places():

@@ -1,4 +1,5 @@
-// "Use my location": fills the form's lat/lng from the browser and submits it.
+// "Use my location": fills the form's lat/lng from the browser, rounded to two decimals
+// (about a kilometre: enough to search, too coarse to find a home), and submits it.
 // Progressive enhancement: the button stays hidden without JavaScript or geolocation.
 (function () {
   "use strict";
@@ -11,8 +12,8 @@
       if (status) status.textContent = "Finding your location…";
       navigator.geolocation.getCurrentPosition(
         function (position) {
-          form.querySelector("[data-geo=lat]").value = position.coords.latitude.toFixed(5);
-          form.querySelector("[data-geo=lng]").value = position.coords.longitude.toFixed(5);
+          form.querySelector("[data-geo=lat]").value = position.coords.latitude.toFixed(2);
+          form.querySelector("[data-geo=lng]").value = position.coords.longitude.toFixed(2);
           var near = form.querySelector("[name=near]");
           if (near) near.value = "";
           form.submit();
