@@ -5,7 +5,7 @@ from django import forms
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import Count, Window
 
-from . import geo
+from . import freetime, geo
 from .models import WEEKDAY_SLUGS, Program, Term
 from .vocabularies import NEEDS
 
@@ -34,6 +34,7 @@ SORT_CHOICES = [
 UNLISTED_FACTS = {
     "schedule": (
         "days",
+        "free",
         "start_after",
         "end_before",
         "time_of_day",
@@ -90,6 +91,36 @@ class ProgramSearchForm(forms.Form):
         if hours_min is not None and hours_max is not None and hours_min > hours_max:
             self.add_error("hours_max", "The most hours must not be fewer than the fewest hours.")
         return cleaned
+
+
+class PresetRadioSelect(forms.RadioSelect):
+    """Radio buttons for the presets, reading every repeat of the parameter from a URL."""
+
+    allow_multiple_selected = True
+
+
+class FreeTimeField(forms.MultipleChoiceField):
+    """Repeatable free-time values; any well-formed one is accepted (presets are offered)."""
+
+    widget = PresetRadioSelect
+
+    def to_python(self, value):
+        values = list(dict.fromkeys(super().to_python(value)))
+        windows = [window for text in values for window in freetime.free_windows_parse(text)]
+        if len(windows) > freetime.MAX_WINDOWS:
+            raise forms.ValidationError(
+                "Give at most %(limit)s free times.",
+                code="too_many_values",
+                params={"limit": freetime.MAX_WINDOWS},
+            )
+        return windows
+
+    def valid_value(self, value):
+        return True  # checked by to_python, with a message that says what is wrong
+
+
+class FreeTimeFilter(django_filters.MultipleChoiceFilter):
+    field_class = FreeTimeField
 
 
 class FloatFilter(django_filters.Filter):
@@ -158,6 +189,12 @@ class ProgramFilterSet(django_filters.FilterSet):
     )
     time_of_day = django_filters.ChoiceFilter(
         label="Time of day", choices=TIMES_OF_DAY, empty_label="Any time", method="joint"
+    )
+    free = FreeTimeFilter(
+        label="When can you attend?",
+        choices=[("", "Any time"), *freetime.PRESETS],
+        method="joint",
+        help_text="A program qualifies when one of its tracks fits your free time.",
     )
     start_after = TimeFilter(label="Sessions start at or after", method="joint")
     end_before = TimeFilter(label="Sessions end by", method="joint")
@@ -284,6 +321,8 @@ class ProgramFilterSet(django_filters.FilterSet):
             name: data.get(name)
             for name in ("start_after", "end_before", "time_of_day", "hours_min", "hours_max")
         }
+        if data.get("free"):
+            schedule["free"] = data["free"]
         if data.get("days"):
             schedule["days"] = [WEEKDAY_SLUGS.index(slug) for slug in data["days"]]
         schedule = {name: value for name, value in schedule.items() if value not in (None, "")}

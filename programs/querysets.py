@@ -143,8 +143,12 @@ class ProgramQuerySet(models.QuerySet):
         time_of_day=None,
         hours_min=None,
         hours_max=None,
+        free=None,
     ):
         """Programs with ONE track that meets every schedule condition at once.
+
+        `free` is a list of FreeWindow (programs.freetime): every session must lie inside
+        one window on its day.
 
         A track qualifies when it has sessions, none of its sessions breaks a time condition,
         and its weekly hours lie in the range.
@@ -165,6 +169,16 @@ class ProgramQuerySet(models.QuerySet):
             breaks.append(Q(sessions__start__lt=NOON) | Q(sessions__start__gte=FIVE_PM))
         elif time_of_day == "evening":
             breaks.append(Q(sessions__start__lt=FIVE_PM))
+        if free:
+            fits = [
+                Q(
+                    sessions__day__in=window.days,
+                    sessions__start__gte=window.start,
+                    sessions__end__lte=window.end,
+                )
+                for window in free
+            ]
+            breaks.append(~reduce(or_, fits))
 
         # One pass over each track's sessions: how many, how many break a condition, and
         # the weekly minutes; the track qualifies with sessions, none breaking, hours in range.

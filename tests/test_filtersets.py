@@ -313,3 +313,78 @@ def test_drafts_and_archived_programs_never_come_back(dataset):
 )
 def test_bad_values_are_errors_on_their_parameter(params, field):
     assert field in errors(**params)
+
+
+# free: the hours a person is free
+
+
+def _free_search(*values):
+    return ProgramFilterSet({"free": list(values)}, queryset=Program.objects.all())
+
+
+def slugs(filterset):
+    assert filterset.is_valid(), filterset.errors
+    return sorted(program.slug for program in filterset.qs)
+
+
+def test_free_time_finds_the_track_a_nine_to_five_worker_can_attend():
+    ProgramFactory(
+        slug="evenings-and-saturday",
+        tracks={
+            "Evening": [
+                ("mon", "18:00", "21:00"),
+                ("wed", "18:00", "21:00"),
+                ("sat", "09:00", "12:00"),
+            ]
+        },
+    )
+    ProgramFactory(slug="days", tracks={"Day": [("tue", "10:00", "13:00")]})
+    ProgramFactory(slug="late-evening", tracks={"Late": [("thu", "20:00", "23:00")]})
+    ProgramFactory(slug="no-schedule")
+    # "Evening" wants every session to start at 17:00 or later: the Saturday morning fails it.
+    evening = ProgramFilterSet({"time_of_day": "evening"}, queryset=Program.objects.all())
+    assert slugs(evening) == ["late-evening"]
+    weekday_evenings_and_weekends = _free_search("mon-fri@17:00-23:59;sat-sun")
+    assert slugs(weekday_evenings_and_weekends) == ["evenings-and-saturday", "late-evening"]
+    assert slugs(_free_search("mon-fri@17:00-22:00", "sat@08:00-12:00")) == [
+        "evenings-and-saturday"
+    ]
+    assert slugs(_free_search("tue,thu@08:00-23:30")) == ["days", "late-evening"]
+    assert slugs(_free_search("sat-mon")) == []  # wraps the week: sat, sun, mon
+
+
+def test_free_time_and_hours_are_met_by_one_track():
+    ProgramFactory(
+        slug="two-tracks",
+        tracks={
+            "Morning": [(day, "09:00", "13:00") for day in ["mon", "tue", "wed"]],  # 12 h
+            "Evening": [("mon", "18:00", "21:00"), ("wed", "18:00", "21:00")],  # 6 h
+        },
+    )
+    search = ProgramFilterSet(
+        {"free": ["mon-fri@17:00-22:00"], "hours_min": "9"}, queryset=Program.objects.all()
+    )
+    assert slugs(search) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("funday", "invalid_day"),
+        ("mon@25:00-26:00", "invalid_time"),
+        ("mon@12:00-11:00", "free_time_order"),
+        ("mon-fri at 5", "invalid_free_time"),
+    ],
+)
+def test_bad_free_time_is_an_error_with_a_code(value, code):
+    search = _free_search(value)
+    assert not search.is_valid()
+    assert [error.code for error in search.form.errors.as_data()["free"]] == [code]
+
+
+def test_free_time_is_a_schedule_fact_programs_may_not_have_listed(client):
+    ProgramFactory(slug="evening", tracks={"Evening": [("mon", "18:00", "21:00")]})
+    ProgramFactory(slug="unlisted")
+    body = client.get("/api/programs/", {"near": "22902", "free": "mon-fri@17:00-22:00"}).json()
+    assert [p["slug"] for p in body["results"]] == ["evening"]
+    assert body["unlisted"]["count"] == 1

@@ -136,3 +136,11 @@ def test_cached_search_results_change_as_soon_as_a_program_does(client, evening_
     assert "Harbor Night IOP" in html and "Harbor Evening IOP" not in html
     api = client.get("/api/programs/", {"near": "22902"}).json()
     assert api["results"][0]["name"] == "Harbor Night IOP"
+
+
+def test_the_form_asks_when_someone_can_attend_and_keeps_the_answer(client):
+    page = client.get("/programs/", {"near": "22902", "free": "mon-fri@17:00-23:59;sat-sun"})
+    html = page.content.decode()
+    assert "<legend>When can you attend?</legend>" in html
+    assert 'value="mon-fri@17:00-23:59;sat-sun" id="id_free_1" checked' in html
+    assert 'value="" id="id_free_0">' in html  # "Any time" is no longer the choice
