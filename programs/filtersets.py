@@ -3,7 +3,8 @@
 import django_filters
 from django import forms
 from django.core.paginator import EmptyPage, Page, Paginator
-from django.db.models import Count, Window
+from django.db.models import Count, Q, Window
+from django.http import QueryDict
 
 from . import freetime, geo
 from .models import WEEKDAY_SLUGS, Program, Term
@@ -43,6 +44,27 @@ UNLISTED_FACTS = {
     ),
     "step_down": ("step_down_from",),
 }
+# The conditions a results page shows as removable chips, in the order people think of them;
+# ALL-of parameters give one chip a value ("without DBT"), the others one chip each.
+CHIP_PARAMETERS = [
+    "need", "therapy", "step_down_from", "age", "free", "days", "time_of_day", "start_after",
+    "end_before", "hours_min", "hours_max", "payment", "population", "language", "format",
+    "accepting", "q",
+]  # fmt: skip
+SPLIT_CHIP_PARAMETERS = {"need", "therapy"}
+CHIP_LABELS = {
+    "age": lambda value, field: f"Age {value}",
+    "free": lambda value, field: "Fits your free time",
+    "start_after": lambda value, field: f"Starts at or after {value:%H:%M}",
+    "end_before": lambda value, field: f"Ends by {value:%H:%M}",
+    "hours_min": lambda value, field: f"At least {value:g} hours a week",
+    "hours_max": lambda value, field: f"At most {value:g} hours a week",
+    "q": lambda value, field: f"“{value}”",
+    "accepting": lambda value, field: "Has openings or a waitlist",
+}
+# Below this many results, each chip says how many programs removing it would bring back.
+FEW_RESULTS = 5
+WIDER_RADIUS_MILES = 50
 TERM_PARAMETERS = {
     "therapy": Term.Kind.THERAPY,
     "payment": Term.Kind.PAYMENT,
@@ -308,12 +330,131 @@ class ProgramFilterSet(django_filters.FilterSet):
             .without_listed(schedule="schedule" in used, step_down="step_down" in used)
             .count()
         )
-        wider = self.data.copy()
+        wider = self._parameters()
         for name in [*asked, "page"]:
             wider.pop(name, None)
         return {"count": count, "facts": sorted(used), "parameters": wider}
 
-    def _search(self, queryset, data, *, ordered=True):
+    def conditions(self, count):
+        """The conditions in force, as chips a person can remove: label, the parameters of the
+        search without it, and, when the search found fewer than FEW_RESULTS (`count`), how
+        many more programs its removal would bring back. Counted in one query (each condition
+        a subquery over the place's programs), plus one for each way out ("within 50 miles",
+        "include virtual programs") that applies."""
+        data = self.form.cleaned_data
+        chips = []
+        for name in CHIP_PARAMETERS:
+            value = data.get(name)
+            if value in (None, "", []):
+                continue
+            values = value if name in SPLIT_CHIP_PARAMETERS else [value]
+            for item in values:
+                remaining = {**data}
+                if name in SPLIT_CHIP_PARAMETERS:
+                    remaining[name] = [v for v in value if v != item]
+                else:
+                    remaining[name] = None
+                chips.append(
+                    {
+                        "label": self._chip_label(name, item),
+                        "data": remaining,
+                        "parameters": self._parameters_without(name, item),
+                    }
+                )
+        if count >= FEW_RESULTS or not chips:
+            return {"chips": chips, "ways_out": []}
+        place_only = {name: data.get(name) for name in ("near", "lat", "lng", "radius", "virtual")}
+        base = self._search(self.queryset, place_only, ordered=False)
+        counts = base.aggregate(
+            **{
+                f"chip_{i}": Count(
+                    "pk",
+                    filter=Q(
+                        pk__in=self._search(
+                            self.queryset.model.objects.all(),
+                            chip["data"],
+                            ordered=False,
+                            located=False,
+                        ).values("pk")
+                    ),
+                )
+                for i, chip in enumerate(chips)
+            }
+        )
+        for i, chip in enumerate(chips):
+            chip["more"] = counts[f"chip_{i}"] - count
+        return {"chips": chips, "ways_out": self._ways_out(count)}
+
+    def _ways_out(self, count):
+        """Wider searches that may help: a larger circle, virtual programs of the state."""
+        data, place = self.form.cleaned_data, self.form.place
+        if place is None:
+            return []
+        ways = []
+        radius = data.get("radius") or geo.DEFAULT_RADIUS_MILES
+        if radius < WIDER_RADIUS_MILES:
+            wider = self._search(
+                self.queryset, {**data, "radius": WIDER_RADIUS_MILES}, ordered=False
+            )
+            parameters = self._parameters()
+            parameters["radius"] = str(WIDER_RADIUS_MILES)
+            parameters.pop("page", None)
+            ways.append(
+                {
+                    "label": f"Search within {WIDER_RADIUS_MILES} miles",
+                    "more": wider.count() - count,
+                    "parameters": parameters,
+                }
+            )
+        if (data.get("virtual") or "exclude") == "exclude" and place.state:
+            virtual = self._search(self.queryset, {**data, "virtual": "include"}, ordered=False)
+            parameters = self._parameters()
+            parameters["virtual"] = "include"
+            parameters.pop("page", None)
+            ways.append(
+                {
+                    "label": f"Include virtual programs licensed in {place.state}",
+                    "more": virtual.count() - count,
+                    "parameters": parameters,
+                }
+            )
+        return ways
+
+    def _parameters(self):
+        """A mutable copy of the search's parameters (a QueryDict), without the page."""
+        parameters = QueryDict(mutable=True)
+        for name in self.data:
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else self.data[name]
+            parameters.setlist(name, values if isinstance(values, list) else [values])
+        parameters.pop("page", None)
+        return parameters
+
+    def _chip_label(self, name, value):
+        field = self.form.fields[name]
+        if name in SPLIT_CHIP_PARAMETERS:
+            return str(dict(field.choices).get(value, value))
+        if name in CHIP_LABELS:
+            return CHIP_LABELS[name](value, field)
+        choices = getattr(field, "choices", None)
+        if isinstance(value, list):
+            names = dict(choices or [])
+            return " or ".join(str(names.get(item, item)) for item in value)
+        if choices:
+            return str(dict(choices).get(value, value))
+        return f"{field.label}: {value}"
+
+    def _parameters_without(self, name, value):
+        parameters = self._parameters()
+        parameters.pop("page", None)
+        if name in SPLIT_CHIP_PARAMETERS:
+            parameters.setlist(name, [v for v in parameters.getlist(name) if v != value])
+        else:
+            parameters.pop(name, None)
+        return parameters
+
+    def _search(self, queryset, data, *, ordered=True, located=True):
+        """`queryset` narrowed by `data` (cleaned parameters); `located=False` leaves out the
+        place, radius and virtual conditions (for conditions counted within a place)."""
         for name, value in data.items():
             if name in self.filters:  # page and page_size are not filters
                 queryset = self.filters[name].filter(queryset, value)
@@ -329,8 +470,8 @@ class ProgramFilterSet(django_filters.FilterSet):
         if schedule:
             queryset = queryset.with_track_matching(**schedule)
 
-        place = self.form.place
-        virtual = data.get("virtual") or "exclude"
+        place = self.form.place if located else None
+        virtual = (data.get("virtual") or "exclude") if located else "exclude"
         if place is not None:
             radius = data.get("radius") or geo.DEFAULT_RADIUS_MILES
             queryset = queryset.near(place, radius, virtual)
@@ -383,7 +524,7 @@ class ProgramFilterSet(django_filters.FilterSet):
         there: [(label, QueryDict)], largest first."""
         choices = []
         for label in self.form.place_suggestions:
-            parameters = self.data.copy()
+            parameters = self._parameters()
             for name in ("lat", "lng", "page"):
                 parameters.pop(name, None)
             parameters["near"] = label

@@ -388,3 +388,61 @@ def test_free_time_is_a_schedule_fact_programs_may_not_have_listed(client):
     body = client.get("/api/programs/", {"near": "22902", "free": "mon-fri@17:00-22:00"}).json()
     assert [p["slug"] for p in body["results"]] == ["evening"]
     assert body["unlisted"]["count"] == 1
+
+
+# No dead ends: the conditions in force, and what removing each brings back
+
+
+def test_each_condition_says_how_many_programs_its_removal_brings_back(
+    django_assert_max_num_queries,
+):
+    at(CHARLOTTESVILLE, slug="dbt-medicaid", terms={"therapy": ["dbt"], "payment": ["medicaid"]})
+    at(CHARLOTTESVILLE, slug="cbt-medicaid", terms={"therapy": ["cbt"], "payment": ["medicaid"]})
+    at(
+        CHARLOTTESVILLE,
+        slug="cbt-dbt-private",
+        terms={"therapy": ["cbt", "dbt"], "payment": ["private-insurance"]},
+    )
+    at(
+        RICHMOND,
+        slug="richmond-cbt-dbt-medicaid",
+        terms={"therapy": ["cbt", "dbt"], "payment": ["medicaid"]},
+    )
+    at(SEATTLE, slug="seattle", terms={"therapy": ["cbt", "dbt"], "payment": ["medicaid"]})
+    filterset = ProgramFilterSet(
+        {"near": "22902", "therapy": ["cbt", "dbt"], "payment": ["medicaid"]},
+        queryset=Program.objects.published(),
+    )
+    assert filterset.is_valid() and filterset.qs.count() == 0
+    with django_assert_max_num_queries(3):  # one for the chips, one for each way out
+        conditions = filterset.conditions(count=0)
+    chips = {chip["label"]: chip["more"] for chip in conditions["chips"]}
+    assert chips == {
+        "Cognitive behavioral therapy (CBT)": 1,  # dbt-medicaid
+        "Dialectical behavior therapy (DBT)": 1,  # cbt-medicaid
+        "Medicaid": 1,  # cbt-dbt-private
+    }
+    ways = {way["label"]: way["more"] for way in conditions["ways_out"]}
+    assert ways == {
+        "Search within 50 miles": 0,
+        "Include virtual programs licensed in VA": 0,
+    }
+    without_dbt = next(c for c in conditions["chips"] if "DBT" in c["label"])["parameters"]
+    assert without_dbt.getlist("therapy") == ["cbt"] and without_dbt["near"] == "22902"
+    wider = ProgramFilterSet(
+        {"near": "22902", "radius": "100", "therapy": ["cbt", "dbt"], "payment": ["medicaid"]},
+        queryset=Program.objects.published(),
+    )
+    assert [p.slug for p in wider.qs] == ["richmond-cbt-dbt-medicaid"]
+
+
+def test_chips_without_counts_when_there_are_enough_results():
+    for n in range(6):
+        at(CHARLOTTESVILLE, slug=f"p{n}", terms={"payment": ["medicaid"]})
+    filterset = ProgramFilterSet(
+        {"near": "22902", "payment": ["medicaid"]}, queryset=Program.objects.published()
+    )
+    assert filterset.is_valid()
+    conditions = filterset.conditions(count=6)
+    assert [chip["label"] for chip in conditions["chips"]] == ["Medicaid"]
+    assert "more" not in conditions["chips"][0] and conditions["ways_out"] == []

@@ -18,19 +18,21 @@ def ld_json(data):
 
 
 @register.filter
-def map_markers(programs, element_id="map-markers"):
-    """The programs' map markers as a JSON data block for static/js/map.js."""
+def map_markers(programs, first_number=1):
+    """The programs' map markers as a JSON data block for static/js/map.js, numbered as the
+    result cards are (from `first_number`, the page's first result)."""
     markers = [
         {
+            "number": number,
             "name": program.name,
             "url": program.get_absolute_url(),
             "lat": program.latitude,
             "lng": program.longitude,
             "approximate": program.location_precision == "zip",
         }
-        for program in programs
+        for number, program in enumerate(programs, start=int(first_number or 1))
     ]
-    return json_script(markers, element_id)
+    return json_script(markers, "map-markers")
 
 
 @register.filter
