@@ -292,3 +292,17 @@ def test_cards_show_phone_ages_languages_and_what_it_treats(client, trio):
     assert "substance use, mental health (co-occurring)" in card
     assert 'action="/shortlist/add/oak-city-teen/"' in card
     assert 'href="/programs.csv?near=Raleigh%2C+NC&amp;virtual=include"' in html
+
+
+def test_tick_programs_to_print_a_sheet_of_only_those(client):
+    programs = [ProgramFactory() for _ in range(6)]
+    for program in programs:
+        add(client, program.slug)
+    html = client.get("/shortlist/").content.decode()
+    assert '<form id="sheet-form" method="get" action="/shortlist/sheet/">' in html
+    assert html.count('form="sheet-form"') == 6 and html.count('form="sheet-form" id="sheet-') == 6
+    ticked = re.findall(r'value="([^"]+)" form="sheet-form" id="[^"]+" checked', html)
+    assert ticked == [program.slug for program in programs[:4]]
+    sheet = client.get("/shortlist/sheet/", {"p": [programs[5].slug, programs[0].slug]})
+    names = re.findall(r'<li class="sheet-program">\s*<h2>([^<]+)</h2>', sheet.content.decode())
+    assert names == [programs[5].name, programs[0].name]
