@@ -122,3 +122,28 @@ def test_no_serious_or_critical_accessibility_violations(live_server, new_page, 
         if violation["impact"] in {"serious", "critical"}
     ]
     assert serious == []
+
+
+def test_four_full_listings_and_a_note_fit_one_page_of_letter_and_of_a4(
+    live_server, new_page, reference_data
+):
+    payments = ["medicaid", "medicare", "private-insurance", "tricare", "sliding-scale"]
+    morning = [(day, "09:00", "12:00") for day in ("mon", "tue", "wed", "thu")]
+    slugs = []
+    for number in range(4):
+        program = ProgramFactory(
+            name=f"Piedmont Behavioral Health Intensive Outpatient Program {number}",
+            street="1200 Emmet Street North, Suite 300",
+            intake_phone="434-555-0150",
+            website="https://www.piedmont-behavioral-health.example.org/programs/iop",
+            terms={"payment": payments},
+            tracks={"Morning": morning, "Evening": EVENING},
+        )
+        slugs.append(program.slug)
+    page = new_page()
+    page.goto(live_server.url + "/shortlist/sheet/?p=" + ",".join(slugs))
+    page.get_by_label("Note for the patient").fill("Start with the first one.\n" * 4)
+    for paper in ("Letter", "A4"):
+        pages, text = pdf_text(page.pdf(format=paper))
+        assert pages == 1, paper
+        assert text.count("Piedmont Behavioral Health") == 4
