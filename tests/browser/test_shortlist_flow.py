@@ -147,3 +147,13 @@ def test_four_full_listings_and_a_note_fit_one_page_of_letter_and_of_a4(
         pages, text = pdf_text(page.pdf(format=paper))
         assert pages == 1, paper
         assert text.count("Piedmont Behavioral Health") == 4
+
+
+def test_results_print_as_a_clean_list_with_phones(live_server, new_page, programs):
+    page = new_page()
+    page.goto(live_server.url + "/programs/?near=22902")
+    _pages, text = pdf_text(page.pdf(format="Letter"))
+    for name, phone in PROGRAMS.items():
+        assert name in text and phone in text
+    for screen_only in ("Refine your search", "Show programs", "Add to shortlist", "Download"):
+        assert screen_only not in text
