@@ -8,6 +8,7 @@ from urllib.parse import unquote
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from programs.models import Program
 from shortlists import views as shortlist_views
@@ -306,3 +307,13 @@ def test_tick_programs_to_print_a_sheet_of_only_those(client):
     sheet = client.get("/shortlist/sheet/", {"p": [programs[5].slug, programs[0].slug]})
     names = re.findall(r'<li class="sheet-program">\s*<h2>([^<]+)</h2>', sheet.content.decode())
     assert names == [programs[5].name, programs[0].name]
+
+
+def test_the_referral_sheet_is_translatable_and_has_spanish(client, trio):
+    add(client, "oak-city-teen")
+    with translation.override("es"):
+        html = client.get("/shortlist/sheet/").content.decode()
+    assert "Programas ambulatorios intensivos para llamar" in html
+    assert "Qué decir al llamar" in html and "<strong>988</strong>" in html
+    assert "Nota para el paciente" in html and "Impreso el" in html
+    assert "Oak City Teen IOP" in html and "919-555-0101" in html
