@@ -17,7 +17,14 @@ from programs.models import Program
 
 from .exports import programs_csv_response
 from .facts import comparison_rows
-from .storage import MAX_PROGRAMS, SearchPlace, Shortlist, shared_entries, shortlisted_programs
+from .storage import (
+    MAX_PROGRAMS,
+    Entry,
+    SearchPlace,
+    Shortlist,
+    shared_entries,
+    shortlisted_programs,
+)
 
 SEARCH_CSV_MAX_ROWS = 500
 SHEET_PROGRAMS_PER_PAGE = 4
@@ -33,10 +40,14 @@ def _shortlist(request):
     """The programs on show: a shared link's (`?p=`) or the visitor's own, with notes about
     what was skipped. A shared link never changes the visitor's own shortlist."""
     shared = "p" in request.GET
+    own = Shortlist(request.session).entries
     if shared:
+        # The link holds no place; programs also on the visitor's own list keep theirs.
+        places = {entry.slug: entry.place for entry in own}
         entries, notes = shared_entries(request.GET.getlist("p"))
+        entries = [Entry(entry.slug, places.get(entry.slug)) for entry in entries]
     else:
-        entries, notes = Shortlist(request.session).entries, []
+        entries, notes = own, []
     programs, missing = shortlisted_programs(entries)
     if missing:
         notes.append(
@@ -48,7 +59,8 @@ def _shortlist(request):
         "programs": programs,
         "notes": notes,
         "shared": shared,
-        "list_query": "?p=" + ",".join(program.slug for program in programs) if programs else "",
+        # Links between the list, compare, sheet and CSV keep showing a shared list.
+        "list_query": "?p=" + ",".join(program.slug for program in programs) if shared else "",
         "max_programs": MAX_PROGRAMS,
     }
 

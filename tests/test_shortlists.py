@@ -317,3 +317,20 @@ def test_the_referral_sheet_is_translatable_and_has_spanish(client, trio):
     assert "Qué decir al llamar" in html and "<strong>988</strong>" in html
     assert "Nota para el paciente" in html and "Impreso el" in html
     assert "Oak City Teen IOP" in html and "919-555-0101" in html
+
+
+def test_own_list_links_keep_distances_and_shared_links_keep_the_list(
+    client, trio, django_assert_max_num_queries
+):
+    add(client, "oak-city-teen", from_label="Raleigh, NC", from_lat="35.7796", from_lng="-78.6382")
+    add(client, "triangle-youth")
+    html = client.get("/shortlist/").content.decode()
+    assert 'href="/shortlist/compare/"' in html and 'href="/shortlist/sheet/"' in html
+    # The ticked programs' sheet is a ?p= link: programs on the visitor's own list keep their
+    # place; a stranger opening the same link sees no distance.
+    with django_assert_max_num_queries(12):
+        sheet = client.get("/shortlist/sheet/?p=oak-city-teen").content.decode()
+    assert "0.0 mi from Raleigh, NC" in sheet
+    assert "mi from" not in Client().get("/shortlist/sheet/?p=oak-city-teen").content.decode()
+    shared = Client().get("/shortlist/?p=triangle-youth").content.decode()
+    assert 'href="/shortlist/compare/?p=triangle-youth"' in shared
