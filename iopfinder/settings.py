@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "programs.apps.ProgramsConfig",
+    "shortlists.apps.ShortlistsConfig",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "shortlists.middleware.CsrfTokenPlaceholderMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -9,6 +9,7 @@ from programs.sitemaps import ProgramSitemap
 
 urlpatterns = [
     path("", include("programs.urls")),
+    path("", include("shortlists.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),

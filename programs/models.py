@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .querysets import ProgramQuerySet, SessionMinutes, TermQuerySet, TrackQuerySet
 
@@ -351,14 +352,14 @@ class Program(models.Model):
         """The age range in words; "Ages not stated" when the listing gives neither end."""
         low, high = self.min_age, self.max_age
         if low is None and high is None:
-            return "Ages not stated"
+            return gettext("Ages not stated")
         if not low and high is None:
-            return "All ages"
+            return gettext("All ages")
         if high is None:
-            return f"{low} and over"
+            return gettext("%(low)d and over") % {"low": low}
         if not low:
-            return f"Up to {high}"
-        return f"{low} to {high}"
+            return gettext("Up to %(high)d") % {"high": high}
+        return gettext("%(low)d to %(high)d") % {"low": low, "high": high}
 
     @property
     def contact_phone(self):

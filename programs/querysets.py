@@ -309,3 +309,19 @@ class ProgramQuerySet(models.QuerySet):
         """Programs never verified, or not verified within `stale_after_days` of `today`."""
         cutoff = today - datetime.timedelta(days=stale_after_days)
         return self.filter(Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff))
+
+    def first_for_listing(self, limit):
+        """The first `limit` programs of this ordered search as a list, each read in full for
+        listing (constant queries) and keeping its `distance_miles`: the search ranks reading
+        narrow columns, then the programs are read by primary key, as a results page is."""
+        columns = ["pk"]
+        if "distance_miles" in self.query.annotations:
+            columns.append("distance_miles")
+        ranked = list(self.values(*columns)[:limit])
+        programs = self.model.objects.for_listing().in_bulk([row["pk"] for row in ranked])
+        rows = []
+        for row in ranked:
+            program = programs[row["pk"]]
+            program.distance_miles = row.get("distance_miles")
+            rows.append(program)
+        return rows

@@ -18,6 +18,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
+from iopfinder.decorators import drop_empty_parameters
+
 from . import services
 from .api import errors_response, wants_json
 from .caching import search_cache
@@ -42,6 +44,7 @@ def home(request):
     )
 
 
+@method_decorator(drop_empty_parameters, name="dispatch")
 @method_decorator(search_cache, name="dispatch")
 class ProgramListView(TemplateView):
     """`/programs/`: search results. Bad filter values re-render the form with the errors."""
