@@ -56,7 +56,7 @@ class ProgramListView(TemplateView):
         filterset = ProgramFilterSet(
             self.request.GET, queryset=Program.objects.published(), request=self.request
         )
-        page = unlisted = None
+        page = unlisted = conditions = None
         if filterset.is_valid():
             try:
                 page = filterset.page()
@@ -64,20 +64,28 @@ class ProgramListView(TemplateView):
                 raise Http404("That page is past the last page of results.")
             unlisted = filterset.unlisted()
             if unlisted:
-                query = unlisted["parameters"].urlencode()
-                unlisted["url"] = f"{self.request.path}?{query}" if query else self.request.path
+                unlisted["url"] = self._url(unlisted["parameters"])
+            conditions = filterset.conditions(count=page.paginator.count)
+            for item in [*conditions["chips"], *conditions["ways_out"]]:
+                item["url"] = self._url(item["parameters"])
         context.update(
             form=filterset.form,
             page_obj=page,
             programs=page.object_list if page else [],
             place=filterset.place,
             unlisted=unlisted,
+            conditions=conditions,
             place_suggestions=[
                 (label, f"{self.request.path}?{parameters.urlencode()}")
                 for label, parameters in filterset.place_suggestions()
             ],
         )
         return context
+
+
+    def _url(self, parameters):
+        query = parameters.urlencode()
+        return f"{self.request.path}?{query}" if query else self.request.path
 
 
 class ProgramDetailView(DetailView):

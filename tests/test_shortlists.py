@@ -271,7 +271,7 @@ def test_programs_csv_refuses_bad_parameters_with_a_plain_message(client, trio):
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/plain")
     text = response.content.decode()
-    assert "near: Enter a 5-digit ZIP code" in text and "hours_min: Enter a number." in text
+    assert "near: We could not find “Atlantis”" in text and "hours_min: Enter a number." in text
 
 
 def test_search_urls_drop_empty_parameters(client, trio):

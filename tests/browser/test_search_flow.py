@@ -36,7 +36,7 @@ def programs(settings, reference_data):
 
 
 def cards(page):
-    return page.locator(".program-card h3").all_inner_texts()
+    return page.locator(".program-card h3 a").all_inner_texts()
 
 
 def test_search_by_zip_narrow_by_schedule_and_open_a_program(live_server, new_page, programs):
@@ -94,11 +94,36 @@ def test_the_same_search_works_with_javascript_disabled(live_server, new_page, p
     assert "ZIP code" in page.locator("#id_near_error").inner_text()
 
 
-def test_the_map_draws_markers_without_tiles(live_server, new_page, programs):
+def test_the_map_draws_numbered_markers_and_the_searched_place_without_leaving_the_site(
+    live_server, new_page, programs
+):
     page = new_page()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
     page.goto(live_server.url + "/programs/?near=22902")
+    page.wait_for_selector("#map.map-ready")  # open on a wide screen
+    page.wait_for_selector("#map path.leaflet-interactive")
+    numbers = page.locator("#map .map-number").all_inner_texts()
+    assert sorted(numbers) == ["1", "2"]
+    assert page.locator(".program-card .result-number").all_inner_texts() == ["1.", "2."]
+    assert page.locator("#map path.leaflet-interactive").count() == 1  # the searched place
+    # The states outline, from this site (static/geo/us-states.json): 52 states and more parts.
+    page.wait_for_function(
+        "document.querySelectorAll('#map path:not(.leaflet-interactive)').length >= 52"
+    )
+    assert all(url.startswith(live_server.url) for url in requests), requests
+
+
+def test_on_a_phone_the_map_waits_behind_show_map(live_server, new_page, programs):
+    page = new_page(viewport={"width": 390, "height": 844})
+    page.goto(live_server.url + "/programs/?near=22902")
+    summary = page.get_by_text("Show map")
+    assert summary.is_visible() and not page.locator("#map").is_visible()
+    summary.click()
     page.wait_for_selector("#map.map-ready")
-    assert page.locator(".leaflet-interactive").count() == 2
+    page.get_by_role("link", name="Skip the map").focus()
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#result-list")
 
 
 @pytest.mark.parametrize(
