@@ -20,9 +20,9 @@ TIMES_OF_DAY = [
     ("evening", "Evening (starts 5 pm or later)"),
 ]
 VIRTUAL_CHOICES = [
-    ("exclude", "In person nearby only"),
-    ("include", "Also virtual programs licensed in my state"),
-    ("only", "Only virtual programs licensed in my state"),
+    ("exclude", "Only places I can go to"),
+    ("include", "Also online programs that can treat people in my state"),
+    ("only", "Only online programs that can treat people in my state"),
 ]
 SORT_CHOICES = [
     ("distance", "Distance"),
@@ -179,32 +179,32 @@ class ProgramFilterSet(django_filters.FilterSet):
     lat = FloatFilter(min_value=-90, max_value=90, method="joint")
     lng = FloatFilter(min_value=-180, max_value=180, method="joint")
     radius = FloatFilter(
-        label="Within (miles)",
+        label="How far (miles)",
         min_value=geo.MIN_RADIUS_MILES,
         max_value=geo.MAX_RADIUS_MILES,
         method="joint",
         widget=forms.NumberInput(attrs={"placeholder": geo.DEFAULT_RADIUS_MILES, "step": "any"}),
     )
     virtual = django_filters.ChoiceFilter(
-        label="Virtual programs", choices=VIRTUAL_CHOICES, method="joint", empty_label=None
+        label="Online programs", choices=VIRTUAL_CHOICES, method="joint", empty_label=None
     )
     # What for
-    q = django_filters.CharFilter(label="Name or keywords", max_length=200, method="filter_text")
+    q = django_filters.CharFilter(label="Name or words", max_length=200, method="filter_text")
     need = django_filters.MultipleChoiceFilter(
-        label="Treats", choices=NEEDS, method="filter_need", widget=forms.CheckboxSelectMultiple
+        label="Help with", choices=NEEDS, method="filter_need", widget=forms.CheckboxSelectMultiple
     )
     therapy = django_filters.MultipleChoiceFilter(
-        label="Therapies (all of)", method="filter_all_terms", widget=forms.CheckboxSelectMultiple
+        label="Kinds of therapy (must offer each one you tick)", method="filter_all_terms", widget=forms.CheckboxSelectMultiple
     )
     step_down_from = django_filters.MultipleChoiceFilter(
-        label="Accepts step-down from",
+        label="Leaving care? Programs that take people coming from",
         method="filter_any_term",
         widget=forms.CheckboxSelectMultiple,
     )
     age = IntegerFilter(label="Age", min_value=0, max_value=120, method="filter_age")
     # When
     days = django_filters.MultipleChoiceFilter(
-        label="Days I can attend",
+        label="Days you can attend",
         choices=WEEKDAYS,
         method="joint",
         widget=forms.CheckboxSelectMultiple,
@@ -221,22 +221,22 @@ class ProgramFilterSet(django_filters.FilterSet):
     start_after = TimeFilter(label="Sessions start at or after", method="joint")
     end_before = TimeFilter(label="Sessions end by", method="joint")
     hours_min = FloatFilter(
-        label="At least (hours/week)", min_value=0, max_value=60, method="joint"
+        label="At least this many hours a week", min_value=0, max_value=60, method="joint"
     )
-    hours_max = FloatFilter(label="At most (hours/week)", min_value=0, max_value=60, method="joint")
+    hours_max = FloatFilter(label="At most this many hours a week", min_value=0, max_value=60, method="joint")
     # Paying
     payment = django_filters.MultipleChoiceFilter(
-        label="Payment (any of)", method="filter_any_term", widget=forms.CheckboxSelectMultiple
+        label="How you will pay (any of these)", method="filter_any_term", widget=forms.CheckboxSelectMultiple
     )
     # Preferences
     population = django_filters.MultipleChoiceFilter(
-        label="Groups for (any of)", method="filter_any_term", widget=forms.CheckboxSelectMultiple
+        label="Groups just for (any of these)", method="filter_any_term", widget=forms.CheckboxSelectMultiple
     )
     language = django_filters.MultipleChoiceFilter(
-        label="Language (any of)", method="filter_any_term", widget=forms.CheckboxSelectMultiple
+        label="Language (any of these)", method="filter_any_term", widget=forms.CheckboxSelectMultiple
     )
     format = django_filters.MultipleChoiceFilter(
-        label="Format (any of)",
+        label="In person or online (any of these)",
         choices=Program.Format.choices,
         method="filter_format",
         widget=forms.CheckboxSelectMultiple,
