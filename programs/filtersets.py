@@ -194,7 +194,9 @@ class ProgramFilterSet(django_filters.FilterSet):
         label="Help with", choices=NEEDS, method="filter_need", widget=forms.CheckboxSelectMultiple
     )
     therapy = django_filters.MultipleChoiceFilter(
-        label="Kinds of therapy (must offer each one you tick)", method="filter_all_terms", widget=forms.CheckboxSelectMultiple
+        label="Kinds of therapy (must offer each one you tick)",
+        method="filter_all_terms",
+        widget=forms.CheckboxSelectMultiple,
     )
     step_down_from = django_filters.MultipleChoiceFilter(
         label="Leaving care? Programs that take people coming from",
@@ -223,17 +225,25 @@ class ProgramFilterSet(django_filters.FilterSet):
     hours_min = FloatFilter(
         label="At least this many hours a week", min_value=0, max_value=60, method="joint"
     )
-    hours_max = FloatFilter(label="At most this many hours a week", min_value=0, max_value=60, method="joint")
+    hours_max = FloatFilter(
+        label="At most this many hours a week", min_value=0, max_value=60, method="joint"
+    )
     # Paying
     payment = django_filters.MultipleChoiceFilter(
-        label="How you will pay (any of these)", method="filter_any_term", widget=forms.CheckboxSelectMultiple
+        label="How you will pay (any of these)",
+        method="filter_any_term",
+        widget=forms.CheckboxSelectMultiple,
     )
     # Preferences
     population = django_filters.MultipleChoiceFilter(
-        label="Groups just for (any of these)", method="filter_any_term", widget=forms.CheckboxSelectMultiple
+        label="Groups just for (any of these)",
+        method="filter_any_term",
+        widget=forms.CheckboxSelectMultiple,
     )
     language = django_filters.MultipleChoiceFilter(
-        label="Language (any of these)", method="filter_any_term", widget=forms.CheckboxSelectMultiple
+        label="Language (any of these)",
+        method="filter_any_term",
+        widget=forms.CheckboxSelectMultiple,
     )
     format = django_filters.MultipleChoiceFilter(
         label="In person or online (any of these)",

@@ -82,7 +82,6 @@ class ProgramListView(TemplateView):
         )
         return context
 
-
     def _url(self, parameters):
         query = parameters.urlencode()
         return f"{self.request.path}?{query}" if query else self.request.path

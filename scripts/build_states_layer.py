@@ -57,9 +57,7 @@ def main(source):
     for feature in json.loads(Path(source).read_text(encoding="latin-1"))["features"]:
         geometry = feature["geometry"]
         polygons = (
-            [geometry["coordinates"]]
-            if geometry["type"] == "Polygon"
-            else geometry["coordinates"]
+            [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
         )
         kept = []
         for polygon in polygons:

@@ -19,7 +19,21 @@ class VisibleText(HTMLParser):
     of choices is not prose), sentences ended where blocks end."""
 
     SKIP = {"script", "style", "option", "template", "head"}
-    BLOCKS = {"p", "li", "h1", "h2", "h3", "dt", "dd", "label", "legend", "summary", "a", "th", "td"}
+    BLOCKS = {
+        "p",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "dt",
+        "dd",
+        "label",
+        "legend",
+        "summary",
+        "a",
+        "th",
+        "td",
+    }
 
     def __init__(self):
         super().__init__()
