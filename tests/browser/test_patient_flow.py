@@ -79,3 +79,43 @@ def test_free_time_finds_the_evening_and_saturday_track_that_evening_drops(
     page.locator("form.filters").get_by_role("button", name="Show programs").click()
     page.wait_for_url("**free=*")
     assert names(page) == ["Evenings and Saturday IOP"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/programs/?near=22902", "/programs/evenings-saturday/", "/shortlist/"]
+)
+def test_no_request_leaves_the_site_with_the_default_settings(
+    live_server, new_page, programs, path
+):
+    page = new_page(**PHONE)
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(live_server.url + path)
+    summary = page.get_by_text("Show map")
+    if summary.count():
+        summary.click()
+        page.wait_for_selector("#map.map-ready")
+    page.wait_for_load_state("networkidle")
+    assert requests and all(url.startswith(live_server.url) for url in requests), requests
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/programs/?near=22902",
+        "/programs/?near=22902&therapy=cbt&therapy=dbt",
+        "/programs/daytime/",
+    ],
+)
+def test_no_serious_accessibility_violations_on_a_phone(live_server, new_page, programs, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = new_page(bypass_csp=True, **PHONE)
+    page.goto(live_server.url + path)
+    results = Axe().run(page)
+    serious = [
+        f"{violation['id']}: {violation['help']}"
+        for violation in results.response["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+    assert serious == []
