@@ -50,9 +50,9 @@ def test_search_by_zip_narrow_by_schedule_and_open_a_program(live_server, new_pa
         "2 programs near Charlottesville, VA 22902" in page.locator("#results-heading").inner_text()
     )
 
-    page.get_by_label("Time of day").select_option("evening")
+    page.get_by_label("Weekday evenings and weekends").check()
     page.get_by_role("button", name="Show programs").click()
-    page.wait_for_url("**time_of_day=evening*")
+    page.wait_for_url("**free=*")
     assert cards(page) == ["Blue Ridge Evening IOP"]
 
     page.get_by_role("link", name="Blue Ridge Evening IOP").click()
@@ -84,9 +84,9 @@ def test_the_same_search_works_with_javascript_disabled(live_server, new_page, p
     page.get_by_label("ZIP code or city, state").fill("22902")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**/programs/?*")
-    page.get_by_label("Time of day").select_option("evening")
+    page.get_by_label("Weekday evenings and weekends").check()
     page.get_by_role("button", name="Show programs").click()
-    page.wait_for_url("**time_of_day=evening*")
+    page.wait_for_url("**free=*")
     assert cards(page) == ["Blue Ridge Evening IOP"]
     # Bad input: the error sits next to the field.
     page.get_by_label("ZIP code or city, state").fill("Atlantis")
