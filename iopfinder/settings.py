@@ -91,6 +91,14 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# No statement may hold a worker longer than this many milliseconds (PostgreSQL's
+# statement_timeout): a query that runs away ends in a 503 page, not in a worker killed by
+# gunicorn after 30 s. manage.py defaults it to 0 (no limit) for migrations and imports.
+STATEMENT_TIMEOUT_MS = int(os.environ.get("DJANGO_STATEMENT_TIMEOUT_MS", "2000"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and STATEMENT_TIMEOUT_MS:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite has no covering indexes: it builds the same indexes without their INCLUDE columns.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

@@ -1,3 +1,4 @@
+import importlib
 import os
 import subprocess
 import sys
@@ -35,3 +36,18 @@ def manage_py():
         )
 
     return run
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """The vocabularies, states and Curators group that migration 0002 loads.
+
+    Live-server and other transactional tests run in real transactions, and Django empties
+    every table after each; loading again (an upsert) gives each test the rows that the
+    migrations gave the database.
+    """
+    from django.apps import apps
+
+    migration = importlib.import_module("programs.migrations.0002_vocabularies_and_curators")
+    migration.load(apps, None)
+    migration.create_curators(apps, None)
