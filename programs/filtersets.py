@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import Count, Window
 
+from iopfinder.database import read_snapshot
+
 from . import geo
 from .models import WEEKDAY_SLUGS, Program, Term
 from .vocabularies import NEEDS
@@ -305,14 +307,15 @@ class ProgramFilterSet(django_filters.FilterSet):
         columns = ["pk", "total_count"]
         if "distance_miles" in self.qs.query.annotations:
             columns.append("distance_miles")
-        ranked = list(
-            self.qs.annotate(total_count=Window(Count("pk"))).values(*columns)[
-                offset : offset + page_size
-            ]
-        )
-        if not ranked and number > 1:
-            raise EmptyPage("That page is past the last page of results.")
-        programs = Program.objects.for_listing().in_bulk([row["pk"] for row in ranked])
+        with read_snapshot():  # a program archived between the two steps must not show
+            ranked = list(
+                self.qs.annotate(total_count=Window(Count("pk"))).values(*columns)[
+                    offset : offset + page_size
+                ]
+            )
+            if not ranked and number > 1:
+                raise EmptyPage("That page is past the last page of results.")
+            programs = self.queryset.for_listing().in_bulk([row["pk"] for row in ranked])
         rows = []
         for row in ranked:
             program = programs[row["pk"]]

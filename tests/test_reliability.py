@@ -3,6 +3,8 @@
 The faults that need a real server (slow clients, outages, races) are in `tests/test_probe.py`.
 """
 
+import threading
+
 import pytest
 from django.db import connection
 from django.http import HttpResponse
@@ -10,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path
 
 from programs.filtersets import MAX_VALUES_PER_PARAMETER
+from programs.models import Program
+from programs.querysets import ProgramQuerySet
 
 from .factories import ProgramFactory
 
@@ -82,3 +86,40 @@ def test_writes_to_a_read_only_database_answer_503(client, reference_data):
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SET default_transaction_read_only = off")
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_search_racing_an_archive_and_a_delete_reads_one_snapshot(
+    client, reference_data, monkeypatch
+):
+    """Between ranking the matches and reading the page's programs, another process archives
+    one and deletes another: the answer is the catalogue as it was when the search began."""
+    ProgramFactory(slug="cove", name="Cove")
+    ProgramFactory(slug="harbor", name="Harbor")
+    for_listing = ProgramQuerySet.for_listing
+
+    def archive_and_delete_elsewhere():
+        Program.objects.filter(slug="cove").update(status=Program.Status.ARCHIVED)
+        Program.objects.filter(slug="harbor").delete()
+        connection.close()
+
+    def racing_for_listing(queryset):
+        if not hasattr(racing_for_listing, "done"):
+            racing_for_listing.done = True
+            other = threading.Thread(target=archive_and_delete_elsewhere)
+            other.start()
+            other.join()
+        return for_listing(queryset)
+
+    monkeypatch.setattr(ProgramQuerySet, "for_listing", racing_for_listing)
+    response = client.get("/api/programs/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 2
+    assert [(p["slug"], p["status"]) for p in body["results"]] == [
+        ("cove", "published"),
+        ("harbor", "published"),
+    ]
+    # The next search sees the change.
+    assert client.get("/api/programs/").json()["count"] == 0
