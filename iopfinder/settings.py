@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "iopfinder.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "programs.middleware.DatabaseUnavailableMiddleware",
     "programs.middleware.ContentSecurityPolicyMiddleware",
@@ -114,11 +115,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Failed admin logins: after AXES_FAILURE_LIMIT failures from one client address the login is
-# refused for AXES_COOLOFF_TIME hours.
+# Failed admin logins: after AXES_FAILURE_LIMIT failures for one username from one client
+# address, that username is refused from that address for AXES_COOLOFF_TIME hours. (Locking the
+# address for every username let one person lock all curators out from a shared address.)
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "iopfinder.ratelimits.login_lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
@@ -151,23 +154,38 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # One cache shared by every app server (REDIS_URL, e.g. redis://127.0.0.1:6379/1) holds search
-# responses and the correction rate limit; without it each process keeps its own in memory.
+# responses; without it each process keeps its own in memory. It is optional: when it fails,
+# searches are answered uncached (programs/caching.py). Rate limits live in the database
+# (`ratelimits`, a table `migrate` creates) so that they hold across processes without Redis.
 if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": "iopfinder",
-        }
+    DEFAULT_CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": "iopfinder",
+        # An unreachable Redis must cost a request a fraction of a second, not a timeout.
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "iopfinder",
-            "OPTIONS": {"MAX_ENTRIES": 1000},
-        }
+    DEFAULT_CACHE = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "iopfinder",
+        # A cached results page is about 150 KB in memory: this bounds a worker's cache to
+        # about 30 MB (1,000 entries took a worker from 215 to 395 MB).
+        "OPTIONS": {"MAX_ENTRIES": 200},
     }
+CACHES = {
+    "default": DEFAULT_CACHE,
+    "ratelimits": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "iopfinder_rate_limits",
+        # Culling must not forget live counts: one row a report or failed attempt per hour.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+
+# Addresses or networks of the proxies in front of the site (e.g. `10.0.0.0/8,127.0.0.1`):
+# behind them the client's address is read from X-Forwarded-For (iopfinder/middleware.py).
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", "")
 
 # Security. TLS is usually terminated by a proxy in front of gunicorn: DJANGO_SECURE_PROXY_SSL
 # makes Django trust its X-Forwarded-Proto header; DJANGO_SECURE=0 turns the HTTPS-only

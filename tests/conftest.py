@@ -11,8 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    """Rate limits, login throttling and cached searches live in the cache: start afresh."""
+def _clear_cache(monkeypatch):
+    """Cached searches live in the cache: start afresh, with the cache believed up."""
+    monkeypatch.setattr("programs.caching._cache_down_until", 0.0)
     cache.clear()
     yield
     cache.clear()

@@ -28,7 +28,8 @@ def ranking_sql(client, query):
     return next(q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper())
 
 
-def test_a_repeated_value_counts_once(client):
+def test_a_repeated_value_counts_once(client, settings):
+    settings.SEARCH_CACHE_SECONDS = 0
     ProgramFactory(slug="harbor", terms={"therapy": ["cbt", "dbt"], "payment": ["medicaid"]})
     once = ranking_sql(client, "therapy=cbt&payment=medicaid")
     repeated = ranking_sql(client, "therapy=cbt&" * 330 + "payment=medicaid&" * 40)
@@ -123,3 +124,98 @@ def test_a_search_racing_an_archive_and_a_delete_reads_one_snapshot(
     ]
     # The next search sees the change.
     assert client.get("/api/programs/").json()["count"] == 0
+
+
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/10",  # nothing listens there
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    },
+}
+
+
+@pytest.fixture
+def redis_down(settings):
+    settings.CACHES = {**settings.CACHES, **REDIS_DOWN}
+
+
+def test_with_the_cache_down_searches_answer_uncached_and_healthz_says_so(client, redis_down):
+    ProgramFactory(slug="harbor")
+    for _ in range(2):
+        assert client.get("/api/programs/?near=22902").json()["count"] == 1
+        assert client.get("/programs/?near=22902").status_code == 200
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "cache": "down"}
+
+
+def report(client, address, forwarded_for=None):
+    extra = {"REMOTE_ADDR": address}
+    if forwarded_for:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return client.post(
+        "/programs/harbor/corrections/", {"message": "The phone number changed."}, **extra
+    )
+
+
+def test_the_correction_limit_holds_without_the_cache(client, redis_down, settings):
+    """Counted in the database: neither a cache outage nor another worker resets it."""
+    settings.CORRECTIONS_PER_HOUR = 2
+    ProgramFactory(slug="harbor")
+    assert [report(client, "203.0.113.5").status_code for _ in range(3)] == [302, 302, 429]
+    response = report(client, "203.0.113.5")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(client, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    settings.CORRECTIONS_PER_HOUR = 2
+    ProgramFactory(slug="harbor")
+    proxy = "10.0.0.7"
+    assert report(client, proxy, "203.0.113.5").status_code == 302
+    # A client cannot pick another address by sending the header itself: the proxy appends.
+    assert report(client, proxy, "192.0.2.99, 203.0.113.5").status_code == 302
+    assert report(client, proxy, "203.0.113.5").status_code == 429
+    assert report(client, proxy, "198.51.100.7, 10.0.0.9").status_code == 302  # two proxies
+    # A client that is not a trusted proxy is counted by its own address, header or not.
+    assert report(client, "192.0.2.1", "203.0.113.77").status_code == 302
+    assert report(client, "192.0.2.1", "203.0.113.78").status_code == 302
+    assert report(client, "192.0.2.1", "203.0.113.79").status_code == 429
+
+
+def test_without_trusted_proxies_the_forwarded_header_is_ignored(client, settings):
+    settings.CORRECTIONS_PER_HOUR = 1
+    ProgramFactory(slug="harbor")
+    assert report(client, "10.0.0.7", "203.0.113.5").status_code == 302
+    assert report(client, "10.0.0.7", "198.51.100.7").status_code == 429
+
+
+def test_failed_logins_for_one_curator_do_not_lock_out_the_others(client, settings):
+    from django.test import Client
+
+    from .factories import curator_create
+
+    curator_create(username="alice")
+    curator_create(username="bob")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": "alice", "password": "wrong"})
+    response = client.post("/admin/login/", {"username": "alice", "password": "wrong"})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    # Bob, from the same address (behind the same proxy), is not held back.
+    bob = Client()
+    response = bob.post("/admin/login/", {"username": "bob", "password": "a-long-test-password"})
+    assert response.status_code == 302
+
+
+def test_the_search_cache_keeps_one_entry_per_search(client):
+    from django.core.cache import cache
+
+    ProgramFactory(slug="harbor")
+    client.get("/programs/?therapy=cbt&therapy=dbt")
+    client.get("/programs/?therapy=dbt&therapy=cbt&therapy=cbt")
+    for n in range(20):  # campaign tags and junk: answered, never cached
+        assert client.get(f"/programs/?therapy=cbt&utm_source=x{n}").status_code == 200
+    assert len(cache._cache) == 1

@@ -1,0 +1,51 @@
+"""Site-wide middleware that is not about the catalogue."""
+
+import ipaddress
+
+from django.conf import settings
+
+
+def _networks(entries):
+    return [ipaddress.ip_network(entry, strict=False) for entry in entries]
+
+
+def _address(text):
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+class ClientAddressMiddleware:
+    """Behind a trusted proxy, REMOTE_ADDR becomes the client's address from X-Forwarded-For.
+
+    Without it every visitor shares the proxy's address, so one person could use up everyone's
+    correction reports or lock every curator out of the admin. Only proxies listed in
+    TRUSTED_PROXIES (addresses or networks) are believed; the header is read from the right,
+    skipping trusted proxies, so a client cannot choose its address by sending the header itself.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.trusted = _networks(settings.TRUSTED_PROXIES)
+
+    def __call__(self, request):
+        if self.trusted:
+            request.META["REMOTE_ADDR"] = self.client_address(request.META)
+        return self.get_response(request)
+
+    def _is_trusted(self, address):
+        return address is not None and any(address in network for network in self.trusted)
+
+    def client_address(self, meta):
+        remote = meta.get("REMOTE_ADDR", "")
+        if not self._is_trusted(_address(remote)):
+            return remote
+        hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        for hop in reversed(hops):
+            address = _address(hop)
+            if address is None:
+                return remote  # a malformed header: keep the proxy's address
+            if not self._is_trusted(address):
+                return str(address)
+        return remote
