@@ -219,3 +219,26 @@ def test_the_search_cache_keeps_one_entry_per_search(client):
     for n in range(20):  # campaign tags and junk: answered, never cached
         assert client.get(f"/programs/?therapy=cbt&utm_source=x{n}").status_code == 200
     assert len(cache._cache) == 1
+
+
+def test_hsds_refuses_unicode_digits_as_a_page_number(client):
+    for value in ["²", "١", "３"]:
+        response = client.get("/hsds/services/", {"page": value, "per_page": value})
+        assert response.status_code == 400
+        assert set(response.json()["errors"]) == {"page", "per_page"}
+
+
+def test_nul_characters_in_admin_filters_are_a_400(client):
+    from .factories import UserFactory
+
+    ProgramFactory(slug="harbor")
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    for query in ["status=%00", "status__exact=a%00b", "q=%00", "a%00=1"]:
+        assert client.get(f"/admin/programs/program/?{query}").status_code == 400, query
+    assert client.get("/admin/programs/program/?status=published").status_code == 200
+
+
+def test_healthz_answers_over_plain_http_when_https_is_required(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/").status_code == 301
