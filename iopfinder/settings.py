@@ -221,10 +221,13 @@ CORRECTIONS_PER_HOUR = int(os.environ.get("CORRECTIONS_PER_HOUR", "5"))
 # A listing not verified for this many days is shown as stale.
 STALE_AFTER_DAYS = 180
 
+# Errors are logged with the path, never the query string, and exceptions with their type and
+# stack, never their message (iopfinder/logs.py): a search must not end up in a log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"private": {"()": "iopfinder.logs.PrivateFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "private"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         # runserver's request log prints full URLs (with the search); keep it quiet.

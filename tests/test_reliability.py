@@ -53,7 +53,12 @@ def sleep(request):
     return HttpResponse("finished")
 
 
-urlpatterns = [path("sleep", sleep), path("api/sleep", sleep)]
+def crash(request):
+    """A bug whose message quotes what the visitor sent, as `int("Charlottesville")` would."""
+    int(request.GET["near"])
+
+
+urlpatterns = [path("sleep", sleep), path("api/sleep", sleep), path("crash", crash)]
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL's statement_timeout"
 )
@@ -242,3 +247,25 @@ def test_healthz_answers_over_plain_http_when_https_is_required(client, settings
     settings.SECURE_SSL_REDIRECT = True
     assert client.get("/healthz").status_code == 200
     assert client.get("/").status_code == 301
+
+
+@pytest.mark.urls(__name__)
+def test_a_failing_request_logs_no_query_string_and_no_parameter_value(client):
+    import io
+    import logging
+
+    handler = logging.getLogger("django.request").handlers[0]  # the one settings.LOGGING sets
+    output = io.StringIO()
+    capture = logging.StreamHandler(output)
+    capture.setFormatter(handler.formatter)
+    logging.getLogger("django.request").addHandler(capture)
+    client.raise_request_exception = False
+    try:
+        response = client.get("/crash?near=Charlottesville&need=substance-use")
+    finally:
+        logging.getLogger("django.request").removeHandler(capture)
+    assert response.status_code == 500
+    log = output.getvalue()
+    assert "Internal Server Error: /crash" in log
+    assert "ValueError" in log and "int(request.GET" in log  # still says what and where
+    assert "Charlottesville" not in log and "substance" not in log
