@@ -208,11 +208,14 @@ def test_the_repeated_parameter_attack_and_the_worst_requests_leave_the_site_up(
         programs=PROGRAMS,
         seconds=SECONDS,
         requests=len(statuses),
-        errors_5xx=sum(status >= 500 for status in statuses),
+        stopped_503=statuses.count(503),
+        other_5xx=sum(status >= 500 and status != 503 for status in statuses),
         healthz_idle_p95_ms=round(p95(idle) * 1000, 1),
         healthz_loaded_p95_ms=round(p95(loaded) * 1000, 1),
     )
-    assert all(status == 200 for status in statuses), sorted(set(statuses))
+    # 503 is the statement timeout's plain page (a large catalogue on a busy machine); never a
+    # 500, a killed worker or a dropped connection.
+    assert set(statuses) <= {200, 503}, sorted(set(statuses))
     assert p95(loaded) < 1.0
 
 
