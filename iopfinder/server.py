@@ -2,10 +2,10 @@
 
 The worker is gunicorn's threaded worker (`gthread`) with two changes:
 
-- A request's head (request line and headers) is read by the worker's event loop, and only a
-  complete one is given a thread; a head not complete within HEAD_TIMEOUT seconds closes the
-  connection. With sync workers, three clients sending a header byte every 2 s held all three
-  workers for 30 s; here they hold no thread at all.
+- A request (its line, headers and a body of up to READ_AHEAD_BYTES) is read by the worker's
+  event loop, and only a complete one is given a thread; a request not in within READ_TIMEOUT
+  seconds closes the connection. With sync workers, three clients sending a header byte every
+  2 s held all three workers for 30 s; here they hold no thread at all.
 - Errors gunicorn answers itself (a malformed request, a request line too long) get the site's
   security headers and a plain page, and are logged without the request line.
 """
@@ -14,6 +14,7 @@ import contextlib
 import errno
 import functools
 import html
+import re
 import selectors
 import socket
 import time
@@ -26,8 +27,26 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from .logs import PrivateFormatter
 
-HEAD_TIMEOUT = 10.0
-HEAD_MAX_BYTES = 64 * 1024
+READ_TIMEOUT = 10.0
+# Larger requests (none of the site's forms comes near) are handed to a thread once this much
+# is in; gunicorn's parser then applies its limits, and the thread's deadline still holds.
+READ_AHEAD_BYTES = 256 * 1024
+CONTENT_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d{1,12})", re.IGNORECASE)
+EXPECT = re.compile(rb"\r\nexpect[ \t]*:", re.IGNORECASE)
+
+
+def bytes_wanted(buffered):
+    """How many bytes make the request that `buffered` begins, or None while its head is
+    incomplete. A chunked body, or one the client sends only after `100 Continue`, is left to
+    the thread."""
+    end = buffered.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    length = CONTENT_LENGTH.search(buffered, 0, end + 2)
+    if length is None or EXPECT.search(buffered, 0, end + 2):
+        return end + 4
+    return end + 4 + int(length.group(1))
+
 
 ERROR_STATUSES = [
     # The application's or the configuration's fault, not the client's.
@@ -84,12 +103,12 @@ def error_response(status, reason):
 
 
 class SiteWorker(ThreadWorker):
-    """gunicorn's threaded worker, reading each request's head in its event loop.
+    """gunicorn's threaded worker, reading each request in its event loop.
 
-    A connection gets a thread only once its request line and headers are in (or HEAD_MAX_BYTES
-    of them: gunicorn's parser then applies its limits). A head not complete within
-    HEAD_TIMEOUT seconds closes the connection. A thread still reading a head at its deadline
-    (one larger than HEAD_MAX_BYTES) has its connection shut, which frees it.
+    A connection gets a thread only once its request is in (or READ_AHEAD_BYTES of it). A
+    request not in within READ_TIMEOUT seconds closes the connection. A thread still reading a
+    request's head at its deadline (one larger than READ_AHEAD_BYTES) has its connection shut,
+    which frees it.
     """
 
     def __init__(self, *args, **kwargs):
@@ -120,7 +139,7 @@ class SiteWorker(ThreadWorker):
             self.enqueue_req(conn)
             return
         conn.head = b""
-        self.heads[conn] = time.monotonic() + HEAD_TIMEOUT
+        self.heads[conn] = time.monotonic() + READ_TIMEOUT
         conn.sock.setblocking(False)
         self.poller.register(
             conn.sock, selectors.EVENT_READ, functools.partial(self.on_head_readable, conn)
@@ -137,7 +156,8 @@ class SiteWorker(ThreadWorker):
             self.head_drop(conn)
             return
         conn.head += data
-        if b"\r\n\r\n" in conn.head or len(conn.head) > HEAD_MAX_BYTES:
+        wanted = bytes_wanted(conn.head)
+        if (wanted is not None and len(conn.head) >= wanted) or len(conn.head) > READ_AHEAD_BYTES:
             self.poller.unregister(conn.sock)
             del self.heads[conn]
             conn.data_ready = True
@@ -171,7 +191,7 @@ class SiteWorker(ThreadWorker):
             conn.sock.setblocking(True)
             conn.init()
             conn.parser.unreader.unread(head)
-        self.reading[conn] = time.monotonic() + HEAD_TIMEOUT
+        self.reading[conn] = time.monotonic() + READ_TIMEOUT
         try:
             return super().handle(conn)
         finally:

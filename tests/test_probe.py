@@ -219,15 +219,24 @@ def test_the_repeated_parameter_attack_and_the_worst_requests_leave_the_site_up(
     assert p95(loaded) < 1.0
 
 
+SLOW_HEAD = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"x" * 100
+SLOW_BODY_HEAD = (
+    b"POST /programs/x/corrections/ HTTP/1.1\r\nHost: localhost\r\n"
+    b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n"
+)
+
+
 def test_slow_clients_hold_no_worker(site):
-    """Many more clients than the site has threads send their headers a byte every 2 s."""
+    """Many more clients than the site has threads send their headers, or their request's
+    body, a byte every 2 s."""
     closed_after, stop = [], time.monotonic() + SECONDS + 12
 
-    def slow_client():
+    def slow_client(head, drip):
         started = time.monotonic()
         with socket.create_connection(("127.0.0.1", site.port)) as sock:
+            sock.sendall(head)
             sock.settimeout(2)
-            for byte in b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"x" * 100:
+            for byte in drip:
                 try:
                     sock.sendall(bytes([byte]))
                     if sock.recv(1) == b"":
@@ -241,7 +250,10 @@ def test_slow_clients_hold_no_worker(site):
                 if time.monotonic() > stop:
                     return
 
-    clients = [threading.Thread(target=slow_client) for _ in range(40)]
+    clients = [threading.Thread(target=slow_client, args=(b"", SLOW_HEAD)) for _ in range(30)]
+    clients += [
+        threading.Thread(target=slow_client, args=(SLOW_BODY_HEAD, b"m" * 100)) for _ in range(10)
+    ]
     for client in clients:
         client.start()
     time.sleep(1)
@@ -249,7 +261,7 @@ def test_slow_clients_hold_no_worker(site):
     for client in clients:
         client.join()
     report(
-        "40 slow clients",
+        "30 slow headers and 10 slow bodies",
         healthz_p95_ms=round(p95(times) * 1000, 1),
         healthz_max_ms=round(max(times) * 1000, 1),
         slow_clients_closed=len(closed_after),
