@@ -3,7 +3,10 @@
 import ipaddress
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpResponseBadRequest
+
+from .database import RequestTimeBudget
 
 
 def _networks(entries):
@@ -66,3 +69,22 @@ class AdminNulCharacterMiddleware:
         ):
             return HttpResponseBadRequest("Bad request.", content_type="text/plain")
         return self.get_response(request)
+
+
+class DatabaseTimeBudgetMiddleware:
+    """No request spends more than STATEMENT_TIMEOUT_MS in PostgreSQL, whatever its number of
+    statements (`RequestTimeBudget`); past it, the statement is stopped and the visitor gets the
+    503 page (programs.middleware.DatabaseUnavailableMiddleware)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.STATEMENT_TIMEOUT_MS or connection.vendor != "postgresql":
+            return self.get_response(request)
+        budget = RequestTimeBudget(settings.STATEMENT_TIMEOUT_MS)
+        try:
+            with connection.execute_wrapper(budget):
+                return self.get_response(request)
+        finally:
+            budget.restore(connection)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "iopfinder.middleware.ClientAddressMiddleware",
+    "iopfinder.middleware.DatabaseTimeBudgetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "programs.middleware.DatabaseUnavailableMiddleware",
     "programs.middleware.ContentSecurityPolicyMiddleware",
@@ -93,9 +94,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-# No statement may hold a worker longer than this many milliseconds (PostgreSQL's
-# statement_timeout): a query that runs away ends in a 503 page, not in a worker killed by
-# gunicorn after 30 s. manage.py defaults it to 0 (no limit) for migrations and imports.
+# No request may spend longer than this many milliseconds in the database (PostgreSQL's
+# statement_timeout, lowered for a request's later statements by DatabaseTimeBudgetMiddleware):
+# a query that runs away ends in a 503 page, not in a worker killed by gunicorn after 30 s.
+# manage.py defaults it to 0 (no limit) for migrations and imports.
 STATEMENT_TIMEOUT_MS = int(os.environ.get("DJANGO_STATEMENT_TIMEOUT_MS", "2000"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and STATEMENT_TIMEOUT_MS:
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (

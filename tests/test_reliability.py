@@ -4,6 +4,7 @@ The faults that need a real server (slow clients, outages, races) are in `tests/
 """
 
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -53,12 +54,25 @@ def sleep(request):
     return HttpResponse("finished")
 
 
+def sleep_three_times(request):
+    """Three statements of 0.8 s: each under the statement timeout, 2.4 s together."""
+    with connection.cursor() as cursor:
+        for _ in range(3):
+            cursor.execute("SELECT pg_sleep(0.8)")
+    return HttpResponse("finished")
+
+
 def crash(request):
     """A bug whose message quotes what the visitor sent, as `int("Charlottesville")` would."""
     int(request.GET["near"])
 
 
-urlpatterns = [path("sleep", sleep), path("api/sleep", sleep), path("crash", crash)]
+urlpatterns = [
+    path("sleep", sleep),
+    path("api/sleep", sleep),
+    path("sleep-three-times", sleep_three_times),
+    path("crash", crash),
+]
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="PostgreSQL's statement_timeout"
 )
@@ -75,6 +89,20 @@ def test_a_runaway_query_is_stopped_with_a_plain_503(client, settings):
     assert response["Retry-After"]
     response = client.get("/api/sleep")
     assert response.status_code == 503 and "errors" in response.json()
+
+
+@postgresql_only
+@pytest.mark.urls(__name__)
+@pytest.mark.django_db(transaction=True)
+def test_a_request_of_many_slow_statements_is_stopped_at_its_budget(client):
+    started = time.monotonic()
+    response = client.get("/sleep-three-times")
+    assert response.status_code == 503
+    assert time.monotonic() - started < 2.3
+    # The connection gets its usual timeout back for the next request.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "2s"
 
 
 @postgresql_only
