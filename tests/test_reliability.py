@@ -73,9 +73,7 @@ urlpatterns = [
     path("sleep-three-times", sleep_three_times),
     path("crash", crash),
 ]
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="PostgreSQL's statement_timeout"
-)
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
 
 
 @postgresql_only
