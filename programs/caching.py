@@ -22,28 +22,31 @@ CACHE_RETRY_SECONDS = 5
 _cache_down_until = 0.0
 
 
+def _cache_failed(error):
+    global _cache_down_until
+    _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+    # The class only: the error's text may hold a key or a server address.
+    logger.warning("Search cache unavailable: %s", error.__class__.__name__)
+
+
 def _cache_call(operation, *args):
     """Call `cache.<operation>(*args)`; None (and the cache skipped for a while) if it fails."""
-    global _cache_down_until
     if time.monotonic() < _cache_down_until:
         return None
     try:
         return getattr(cache, operation)(*args)
     except Exception as error:  # any backend's failure: redis, a socket, a full disk
-        _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
-        # The class only: the error's text may hold a key or a server address.
-        logger.warning("Search cache unavailable: %s", error.__class__.__name__)
+        _cache_failed(error)
         return None
 
 
 def cache_status():
-    """ "ok" when the cache answers, "down" otherwise (for `/healthz`)."""
+    """Whether the cache answers, for `/healthz`: "ok" or "down". Asks it even while skipped."""
     global _cache_down_until
     try:
         cache.get("healthz")
     except Exception as error:
-        _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
-        logger.warning("Search cache unavailable: %s", error.__class__.__name__)
+        _cache_failed(error)
         return "down"
     _cache_down_until = 0.0
     return "ok"
