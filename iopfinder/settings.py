@@ -172,8 +172,8 @@ else:
     DEFAULT_CACHE = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "iopfinder",
-        # A cached results page is about 150 KB in memory: this bounds a worker's cache to
-        # about 30 MB (1,000 entries took a worker from 215 to 395 MB).
+        # Bounds a worker's memory: 1,200 different searches add about 15 MB with 200 kept
+        # (docs/reliability.md); 1,000 entries had taken a worker from 215 to 395 MB.
         "OPTIONS": {"MAX_ENTRIES": 200},
     }
 CACHES = {
