@@ -7,7 +7,12 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Search is CPU-bound Python plus short SQL; one worker per core plus one keeps the cores busy
 # while a worker waits on PostgreSQL.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", 1))
+# gunicorn's threaded worker, with a deadline on reading a request's head (iopfinder/server.py):
+# with sync workers, three clients sending their headers a byte every 2 s froze the site for
+# 30 s. A worker's threads also keep /healthz answering while others wait on PostgreSQL.
+worker_class = "iopfinder.server.SiteWorker"
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# Statements are bounded by the database (STATEMENT_TIMEOUT_MS, 2 s); this is the last resort.
 timeout = 30
 graceful_timeout = 30
 # Recycle workers now and then, as a guard against slow leaks, but rarely: a worker's start
@@ -20,3 +25,5 @@ max_requests_jitter = 5_000
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
+# The error log never holds a query string, a client address or an exception's message.
+logger_class = "iopfinder.server.PrivateLogger"

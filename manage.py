@@ -23,6 +23,9 @@ def load_checkout_env(path):
 def main():
     load_checkout_env(Path(__file__).resolve().parent / ".env")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iopfinder.settings")
+    # Requests get a statement timeout (settings.STATEMENT_TIMEOUT_MS); migrations, imports and
+    # seeding 100,000 programs may take longer.
+    os.environ.setdefault("DJANGO_STATEMENT_TIMEOUT_MS", "0")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "iopfinder.middleware.ClientAddressMiddleware",
+    "iopfinder.middleware.DatabaseTimeBudgetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "programs.middleware.DatabaseUnavailableMiddleware",
     "programs.middleware.ContentSecurityPolicyMiddleware",
@@ -65,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "iopfinder.middleware.AdminNulCharacterMiddleware",
 ]
 
 ROOT_URLCONF = "iopfinder.urls"
@@ -93,6 +96,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# No request may spend longer than this many milliseconds in the database (PostgreSQL's
+# statement_timeout, lowered for a request's later statements by DatabaseTimeBudgetMiddleware):
+# a query that runs away ends in a 503 page, not in a worker killed by gunicorn after 30 s.
+# manage.py defaults it to 0 (no limit) for migrations and imports.
+STATEMENT_TIMEOUT_MS = int(os.environ.get("DJANGO_STATEMENT_TIMEOUT_MS", "2000"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and STATEMENT_TIMEOUT_MS:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite has no covering indexes: it builds the same indexes without their INCLUDE columns.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
@@ -108,11 +120,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Failed admin logins: after AXES_FAILURE_LIMIT failures from one client address the login is
-# refused for AXES_COOLOFF_TIME hours.
+# Failed admin logins: after AXES_FAILURE_LIMIT failures for one username from one client
+# address, that username is refused from that address for AXES_COOLOFF_TIME hours. (Locking the
+# address for every username let one person lock all curators out from a shared address.)
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "iopfinder.ratelimits.login_lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
@@ -145,23 +159,38 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # One cache shared by every app server (REDIS_URL, e.g. redis://127.0.0.1:6379/1) holds search
-# responses and the correction rate limit; without it each process keeps its own in memory.
+# responses; without it each process keeps its own in memory. It is optional: when it fails,
+# searches are answered uncached (programs/caching.py). Rate limits live in the database
+# (`ratelimits`, a table `migrate` creates) so that they hold across processes without Redis.
 if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": "iopfinder",
-        }
+    DEFAULT_CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": "iopfinder",
+        # An unreachable Redis must cost a request a fraction of a second, not a timeout.
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "iopfinder",
-            "OPTIONS": {"MAX_ENTRIES": 1000},
-        }
+    DEFAULT_CACHE = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "iopfinder",
+        # Bounds a worker's memory: 1,200 different searches add about 15 MB with 200 kept
+        # (docs/reliability.md); 1,000 entries had taken a worker from 215 to 395 MB.
+        "OPTIONS": {"MAX_ENTRIES": 200},
     }
+CACHES = {
+    "default": DEFAULT_CACHE,
+    "ratelimits": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "iopfinder_rate_limits",
+        # Culling must not forget live counts: one row a report or failed attempt per hour.
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+
+# Addresses or networks of the proxies in front of the site (e.g. `10.0.0.0/8,127.0.0.1`):
+# behind them the client's address is read from X-Forwarded-For (iopfinder/middleware.py).
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", "")
 
 # Security. TLS is usually terminated by a proxy in front of gunicorn: DJANGO_SECURE_PROXY_SSL
 # makes Django trust its X-Forwarded-Proto header; DJANGO_SECURE=0 turns the HTTPS-only
@@ -170,6 +199,8 @@ SECURE = env_bool("DJANGO_SECURE", not DEBUG)
 if env_bool("DJANGO_SECURE_PROXY_SSL", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = SECURE and env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+# Load balancers check health over plain HTTP, inside the network: answer them, not 301.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000")) if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
@@ -208,10 +239,13 @@ GEOCODER_MAX_MILES_FROM_ZIP = 25
 # program confirmed them (CONTRACT: older ones count as not listed).
 AVAILABILITY_FRESH_DAYS = 14
 
+# Errors are logged with the path, never the query string, and exceptions with their type and
+# stack, never their message (iopfinder/logs.py): a search must not end up in a log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"private": {"()": "iopfinder.logs.PrivateFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "private"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         # runserver's request log prints full URLs (with the search); keep it quiet.

@@ -1,5 +1,12 @@
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
+from django.core.management import call_command
+from django.db.models.signals import post_migrate
+
+
+def cache_tables_create(sender, using="default", **kwargs):
+    """The database cache's tables (rate limits) come with every `migrate`."""
+    call_command("createcachetable", database=using, verbosity=0)
 
 
 class ProgramsConfig(AppConfig):
@@ -8,6 +15,9 @@ class ProgramsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "programs"
     verbose_name = "IOP catalogue"
+
+    def ready(self):
+        post_migrate.connect(cache_tables_create, sender=self)
 
 
 class CuratorsAdminConfig(AdminConfig):

@@ -176,7 +176,8 @@ def _positive_int(request, name, default, maximum):
     value = request.GET.get(name)
     if value in (None, ""):
         return default, None
-    if not value.isdigit() or not 1 <= int(value) <= maximum:
+    # isdigit() alone accepts "²" and "١", which int() refuses.
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= maximum:
         return None, f"Enter a whole number from 1 to {maximum}."
     return int(value), None
 

@@ -4,7 +4,7 @@ import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
@@ -58,7 +58,8 @@ class ContentSecurityPolicyMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """Answers 503 with a plain page, not a stack trace, while the database cannot be reached.
+    """Answers 503 with a plain page, not a stack trace, when the database cannot serve a request:
+    unreachable, read-only (a failover, maintenance), or a query stopped by the statement timeout.
 
     The connection is retried on the next request (CONN_HEALTH_CHECKS), so the site recovers
     by itself when the database returns.
@@ -71,21 +72,44 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not _is_connection_error(exception):
+        reason = database_unavailable_reason(exception)
+        if reason is None:
             return None
-        logger.error("Database unavailable: %s", exception.__class__.__name__)
+        # The class and the reason only: an error's text can hold the query's parameters.
+        logger.error("Database unavailable (%s): %s", reason, exception.__class__.__name__)
         return database_unavailable_response(request)
 
 
-def _is_connection_error(exception):
+# PostgreSQL's SQLSTATE codes for "not now" (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+UNAVAILABLE_SQLSTATES = {
+    "57014": "statement timeout",
+    "25006": "read-only",
+    "57P01": "shutting down",
+    "57P02": "crashed",
+    "57P03": "starting up",
+    "53300": "too many connections",
+}
+
+
+def database_unavailable_reason(exception):
+    """Why the database could not serve the request, or None for a real error (a bug: 500)."""
+    if not isinstance(exception, DatabaseError):
+        return None
     if isinstance(exception, InterfaceError):
-        return True
-    # An OperationalError is also raised for e.g. a lock timeout; those are real 500s.
+        return "unreachable"
+    sqlstate = getattr(exception.__cause__, "sqlstate", None) or ""
+    if sqlstate in UNAVAILABLE_SQLSTATES:
+        return UNAVAILABLE_SQLSTATES[sqlstate]
+    if sqlstate.startswith("08"):  # connection exceptions
+        return "unreachable"
     text = str(exception).lower()
-    return isinstance(exception, OperationalError) and any(
-        marker in text
-        for marker in ("connect", "server closed", "terminating connection", "unable to open")
-    )
+    if "readonly database" in text or "read-only" in text:  # SQLite, or a read-only file system
+        return "read-only"
+    # Other OperationalErrors (a deadlock, a lock timeout) are real 500s.
+    markers = ("connect", "server closed", "terminating connection", "unable to open")
+    if isinstance(exception, OperationalError) and any(marker in text for marker in markers):
+        return "unreachable"
+    return None
 
 
 def database_unavailable_response(request):

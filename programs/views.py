@@ -1,11 +1,7 @@
 """HTML pages: thin shells around the FilterSet, the QuerySets and the services."""
 
-import hashlib
-import hmac
-
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.paginator import EmptyPage
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, JsonResponse
@@ -19,10 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
 from iopfinder.decorators import drop_empty_parameters
+from iopfinder.ratelimits import rate_limit_take
 
 from . import services
 from .api import errors_response, wants_json
-from .caching import search_cache
+from .caching import cache_status, search_cache
 from .filtersets import ProgramFilterSet
 from .forms import CorrectionForm
 from .models import Program
@@ -102,13 +99,6 @@ class ProgramDetailView(DetailView):
         return context
 
 
-def _client_key(request):
-    # The rate limit needs to tell clients apart, not to know who they are: keep only a keyed
-    # hash of the address, in memory, for an hour.
-    address = request.META.get("REMOTE_ADDR", "")
-    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
-
-
 @require_POST
 def correction_create(request, slug):
     """Store a "report incorrect information" form for curators (rate-limited per client)."""
@@ -116,9 +106,9 @@ def correction_create(request, slug):
     form = CorrectionForm(request.POST)
     status = 200
     if form.is_valid():
-        key = f"corrections:{_client_key(request)}"
-        cache.add(key, 0, timeout=3600)
-        if cache.incr(key) > settings.CORRECTIONS_PER_HOUR:
+        if not rate_limit_take(
+            "corrections", request, limit=settings.CORRECTIONS_PER_HOUR, seconds=3600
+        ):
             form.add_error(
                 None, "You have sent several reports in the last hour. Please try again later."
             )
@@ -133,25 +123,32 @@ def correction_create(request, slug):
             return redirect(f"{program.get_absolute_url()}#report")
     else:
         status = 400
-    return render(
+    response = render(
         request,
         "programs/program_detail.html",
         {"program": program, "correction_form": form},
         status=status,
     )
+    if status == 429:
+        response["Retry-After"] = "3600"
+    return response
 
 
 @require_GET
 @cache_control(no_store=True)
 def healthz(request):
-    """`{"status": "ok"}` when the database answers, 503 otherwise."""
+    """`{"status": "ok"}` when the database answers, 503 otherwise.
+
+    `cache` says whether the search cache answers ("ok" or "down"): without it the site is
+    slower, not broken, so a load balancer should keep sending traffic.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok"})
+    return JsonResponse({"status": "ok", "cache": cache_status()})
 
 
 @require_GET

@@ -1,3 +1,4 @@
+import importlib
 import os
 import subprocess
 import sys
@@ -10,8 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    """Rate limits, login throttling and cached searches live in the cache: start afresh."""
+def _clear_cache(monkeypatch):
+    """Cached searches live in the cache: start afresh, with the cache believed up."""
+    monkeypatch.setattr("programs.caching._cache_down_until", 0.0)
     cache.clear()
     yield
     cache.clear()
@@ -35,3 +37,18 @@ def manage_py():
         )
 
     return run
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """The vocabularies, states and Curators group that migration 0002 loads.
+
+    Live-server and other transactional tests run in real transactions, and Django empties
+    every table after each; loading again (an upsert) gives each test the rows that the
+    migrations gave the database.
+    """
+    from django.apps import apps
+
+    migration = importlib.import_module("programs.migrations.0002_vocabularies_and_curators")
+    migration.load(apps, None)
+    migration.create_curators(apps, None)

@@ -117,7 +117,7 @@ def test_sitemap_and_robots(client, evening_program):
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "cache": "ok"}
 
 
 def test_unknown_page_is_a_friendly_404(client):

@@ -1,6 +1,5 @@
 """Playwright driving Debian's Chromium (never a downloaded browser) against a live server."""
 
-import importlib
 import os
 import shutil
 
@@ -11,20 +10,6 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in this thread; the live server's ORM calls happen
 # in their own thread, but fixtures that create data run here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def reference_data(transactional_db):
-    """The vocabularies, states and Curators group that migration 0002 loads.
-
-    Live-server tests run in real transactions, and Django empties every table after each;
-    loading again (an upsert) gives each test the rows that the migrations gave the database.
-    """
-    from django.apps import apps
-
-    migration = importlib.import_module("programs.migrations.0002_vocabularies_and_curators")
-    migration.load(apps, None)
-    migration.create_curators(apps, None)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,63 @@
+"""Site-wide database behaviour that is not about the catalogue."""
+
+import contextlib
+import time
+
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+
+
+@contextlib.contextmanager
+def read_snapshot(using=DEFAULT_DB_ALIAS):
+    """Run the reads inside against one snapshot of the database.
+
+    A search reads in several queries (rank the matches, then fetch the page's programs and
+    their terms and tracks). Without a snapshot, a program archived or deleted between two of
+    them turned up archived in public answers, or was missing and made the page fail. PostgreSQL
+    gets a REPEATABLE READ, READ ONLY transaction; SQLite's transactions are snapshots already.
+    Inside an existing transaction (tests, a caller's atomic block) it changes nothing.
+    """
+    connection = connections[using]
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+class RequestTimeBudget:
+    """An execute wrapper that bounds a whole request's database time, not only each statement's.
+
+    PostgreSQL's statement_timeout (settings.STATEMENT_TIMEOUT_MS) stops any one statement. Once
+    a request has spent more than SLACK_MS in the database, each further statement gets only
+    what is left of the budget, so no request holds the database longer than the budget however
+    many statements it runs. Quick requests never pay for the extra `SET`.
+    """
+
+    SLACK_MS = 100
+
+    def __init__(self, budget_ms):
+        self.budget_ms = budget_ms
+        self.spent_ms = 0.0
+        self.cursor = None  # a raw cursor that has lowered the timeout, to raise it again
+
+    def __call__(self, execute, sql, params, many, context):
+        if self.spent_ms > self.SLACK_MS:
+            remaining = max(1, int(self.budget_ms - self.spent_ms))
+            # The raw DB-API cursor: a statement of our own must not pass through this wrapper.
+            self.cursor = context["cursor"].cursor
+            self.cursor.execute(f"SET statement_timeout = {remaining}")
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.spent_ms += (time.perf_counter() - started) * 1000
+
+    def restore(self, connection):
+        """Give the connection its usual statement timeout back (connections are reused)."""
+        if self.cursor is None or connection.connection is None:
+            return
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {int(self.budget_ms)}")

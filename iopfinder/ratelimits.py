@@ -1,0 +1,50 @@
+"""Rate limits that hold across every process and app server: counted in the database cache.
+
+Counting in each process's memory let a client send one correction per worker and reset the
+count by killing workers; counting in Redis lost the limit with Redis. The `ratelimits` cache
+(a table made by `createcachetable`, which `migrate` runs) is shared by every process that
+shares the database.
+"""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.core.cache import caches
+from django.shortcuts import render
+
+RATE_LIMIT_CACHE = "ratelimits"
+
+
+def client_key(request):
+    """A keyed hash of the client's address: enough to tell clients apart, not to know them.
+
+    REMOTE_ADDR is the client's own address, also behind a trusted proxy
+    (`iopfinder.middleware.ClientAddressMiddleware`).
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def rate_limit_take(scope, request, *, limit, seconds):
+    """Take one of the client's `limit` allowances for `scope`, each held `seconds`; False when
+    none is left.
+
+    Each allowance is one cache key claimed with `add`, which the database makes atomic (a
+    unique key): concurrent requests in different processes cannot both take the last one.
+    """
+    cache = caches[RATE_LIMIT_CACHE]
+    client = client_key(request)
+    keys = [f"{scope}:{client}:{slot}" for slot in range(limit)]
+    if any(cache.add(key, 1, seconds) for key in keys):
+        return True
+    # The database cache also answers False when the database refuses the write (read-only):
+    # then the request goes on, and its own write gets the 503 it deserves, not a false 429.
+    return len(cache.get_many(keys)) < limit
+
+
+def login_lockout_response(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login: 429, the plain page, and when to retry."""
+    response = render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME * 3600))
+    return response

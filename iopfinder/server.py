@@ -1,0 +1,228 @@
+"""gunicorn's worker and logger for this site (`gunicorn.conf.py` names them).
+
+The worker is gunicorn's threaded worker (`gthread`) with two changes:
+
+- A request (its line, headers and a body of up to READ_AHEAD_BYTES) is read by the worker's
+  event loop, and only a complete one is given a thread; a request not in within READ_TIMEOUT
+  seconds closes the connection. With sync workers, three clients sending a header byte every
+  2 s held all three workers for 30 s; here they hold no thread at all.
+- Errors gunicorn answers itself (a malformed request, a request line too long) get the site's
+  security headers and a plain page, and are logged without the request line.
+"""
+
+import contextlib
+import errno
+import functools
+import html
+import re
+import selectors
+import socket
+import time
+from datetime import datetime
+
+from gunicorn import glogging
+from gunicorn.http import errors
+from gunicorn.http.wsgi import Response, default_environ
+from gunicorn.workers.gthread import TConn, ThreadWorker
+
+from .logs import PrivateFormatter
+
+READ_TIMEOUT = 10.0
+# Larger requests (none of the site's forms comes near) are handed to a thread once this much
+# is in; gunicorn's parser then applies its limits, and the thread's deadline still holds.
+READ_AHEAD_BYTES = 256 * 1024
+CONTENT_LENGTH = re.compile(rb"\r\ncontent-length[ \t]*:[ \t]*(\d{1,12})", re.IGNORECASE)
+EXPECT = re.compile(rb"\r\nexpect[ \t]*:", re.IGNORECASE)
+
+
+def bytes_wanted(buffered):
+    """How many bytes make the request that `buffered` begins, or None while its head is
+    incomplete. A chunked body, or one the client sends only after `100 Continue`, is left to
+    the thread."""
+    end = buffered.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    length = CONTENT_LENGTH.search(buffered, 0, end + 2)
+    if length is None or EXPECT.search(buffered, 0, end + 2):
+        return end + 4
+    return end + 4 + int(length.group(1))
+
+
+ERROR_STATUSES = [
+    # The application's or the configuration's fault, not the client's.
+    (
+        (
+            errors.InvalidResponseHeader,
+            errors.InvalidResponseHeaderName,
+            errors.ConfigurationProblem,
+        ),
+        500,
+        "Internal Server Error",
+    ),
+    (errors.LimitRequestLine, 414, "URI Too Long"),
+    (errors.LimitRequestHeaders, 431, "Request Header Fields Too Large"),
+    (errors.ForbiddenProxyRequest, 403, "Forbidden"),
+    (errors.UnsupportedTransferCoding, 501, "Not Implemented"),
+    (errors.ExpectationFailed, 417, "Expectation Failed"),
+    (errors.ParseException, 400, "Bad Request"),
+]
+ERROR_HEADERS = [
+    ("Content-Type", "text/html; charset=utf-8"),
+    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Cache-Control", "no-store"),
+    ("Connection", "close"),
+]
+CRISIS_LINES = (
+    'If you need help now, call or text <a href="tel:988">988</a>, '
+    'or <a href="tel:911">911</a> in an emergency.'
+)
+
+
+def error_status(exception):
+    """The status and reason gunicorn's own answer to `exception` gets."""
+    for kind, status, reason in ERROR_STATUSES:
+        if isinstance(exception, kind):
+            return status, reason
+    return 500, "Internal Server Error"
+
+
+def error_response(status, reason):
+    """The whole HTTP response for an error gunicorn answers itself."""
+    advice = "Please check the address." if status < 500 else "Please try again in a minute."
+    body = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(reason)} · IOP Finder</title></head><body><main>"
+        f"<h1>{html.escape(reason)}</h1><p>{advice} {CRISIS_LINES}</p></main></body></html>"
+    ).encode()
+    headers = [*ERROR_HEADERS, ("Content-Length", str(len(body)))]
+    head = f"HTTP/1.1 {status} {reason}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
+    return head.encode("latin-1") + b"\r\n" + body
+
+
+class SiteWorker(ThreadWorker):
+    """gunicorn's threaded worker, reading each request in its event loop.
+
+    A connection gets a thread only once its request is in (or READ_AHEAD_BYTES of it). A
+    request not in within READ_TIMEOUT seconds closes the connection. A thread still reading a
+    request's head at its deadline (one larger than READ_AHEAD_BYTES) has its connection shut,
+    which frees it.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.heads = {}  # connection -> deadline, while the event loop reads its head
+        self.reading = {}  # connection -> deadline, while a thread reads the rest of its head
+
+    # The event loop's part
+
+    def accept(self, listener):
+        try:
+            client, address = listener.accept()
+        except OSError as error:
+            if error.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        self.nr_conns += 1
+        self.head_wait(TConn(self.cfg, client, address, listener.getsockname()))
+
+    def on_client_socket_readable(self, conn, client):
+        """A kept-alive connection sends its next request: read its head here too."""
+        self.poller.unregister(client)
+        self.keepalived_conns.remove(conn)
+        self.head_wait(conn)
+
+    def head_wait(self, conn):
+        if self.cfg.is_ssl:  # TLS is terminated by the proxy in front; gunicorn's way otherwise
+            self.enqueue_req(conn)
+            return
+        conn.head = b""
+        self.heads[conn] = time.monotonic() + READ_TIMEOUT
+        conn.sock.setblocking(False)
+        self.poller.register(
+            conn.sock, selectors.EVENT_READ, functools.partial(self.on_head_readable, conn)
+        )
+
+    def on_head_readable(self, conn, client):
+        try:
+            data = conn.sock.recv(65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.head_drop(conn)
+            return
+        conn.head += data
+        wanted = bytes_wanted(conn.head)
+        if (wanted is not None and len(conn.head) >= wanted) or len(conn.head) > READ_AHEAD_BYTES:
+            self.poller.unregister(conn.sock)
+            del self.heads[conn]
+            conn.data_ready = True
+            self.enqueue_req(conn)
+
+    def head_drop(self, conn):
+        self.heads.pop(conn, None)
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self.poller.unregister(conn.sock)
+        self.nr_conns -= 1
+        conn.close()
+
+    def murder_pending(self):
+        """Also close connections whose head is late (the main loop runs this every second)."""
+        super().murder_pending()
+        now = time.monotonic()
+        for conn, deadline in list(self.heads.items()):
+            if deadline < now:
+                self.head_drop(conn)
+        for conn, deadline in list(self.reading.items()):
+            if deadline < now and self.reading.pop(conn, None) is not None:
+                with contextlib.suppress(OSError):
+                    conn.sock.shutdown(socket.SHUT_RDWR)  # the reading thread sees the end
+
+    # The threads' part
+
+    def handle(self, conn):
+        head = getattr(conn, "head", b"")
+        if head:
+            conn.head = b""
+            conn.sock.setblocking(True)
+            conn.init()
+            conn.parser.unreader.unread(head)
+        self.reading[conn] = time.monotonic() + READ_TIMEOUT
+        try:
+            return super().handle(conn)
+        finally:
+            self.reading.pop(conn, None)
+
+    def handle_request(self, req, conn):
+        self.reading.pop(conn, None)  # the head is in; the application bounds its own time
+        return super().handle_request(req, conn)
+
+    def handle_error(self, req, client, addr, exc):
+        started = datetime.now()
+        status, reason = error_status(exc)
+        if status == 500:
+            self.log.exception("Error handling a request")  # no request line: it holds the search
+        else:
+            self.log.warning("Refused a malformed request: %s", type(exc).__name__)
+        if req is not None:
+            environ = default_environ(req, client, self.cfg)
+            environ["REMOTE_ADDR"], environ["REMOTE_PORT"] = "", ""
+            response = Response(req, client, self.cfg)
+            response.status = f"{status} {reason}"
+            self.log.access(response, req, environ, datetime.now() - started)
+        with contextlib.suppress(Exception):
+            client.setblocking(True)
+            client.sendall(error_response(status, reason))
+
+
+class PrivateLogger(glogging.Logger):
+    """gunicorn's logger, writing its error log through `PrivateFormatter`."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.setFormatter(PrivateFormatter(self.error_fmt, self.datefmt))
