@@ -1,9 +1,14 @@
 """The one parser of search parameters, shared by the results page and the JSON API."""
 
+import datetime
+
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import Count, Window
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import geo
 from .models import WEEKDAY_SLUGS, Program, Term
@@ -39,6 +44,7 @@ UNLISTED_FACTS = {
         "time_of_day",
         "hours_min",
         "hours_max",
+        "starts_by",
     ),
     "step_down": ("step_down_from",),
 }
@@ -163,6 +169,13 @@ class ProgramFilterSet(django_filters.FilterSet):
         label="At least (hours/week)", min_value=0, max_value=60, method="joint"
     )
     hours_max = FloatFilter(label="At most (hours/week)", min_value=0, max_value=60, method="joint")
+    starts_by = django_filters.DateFilter(
+        label=_("Can start by"),
+        method="joint",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2026-12-07.")},
+    )
     # Paying
     payment = django_filters.MultipleChoiceFilter(
         label="Payment (any of)", method="filter_any_term", widget=forms.CheckboxSelectMultiple
@@ -284,6 +297,11 @@ class ProgramFilterSet(django_filters.FilterSet):
         }
         if data.get("days"):
             schedule["days"] = [WEEKDAY_SLUGS.index(slug) for slug in data["days"]]
+        if data.get("starts_by"):
+            schedule["starts_by"] = data["starts_by"]
+            schedule["confirmed_since"] = timezone.localdate() - datetime.timedelta(
+                days=settings.AVAILABILITY_FRESH_DAYS
+            )
         schedule = {name: value for name, value in schedule.items() if value not in (None, "")}
         if schedule:
             queryset = queryset.with_track_matching(**schedule)
