@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "programs.apps.ProgramsConfig",
+    "staff.apps.StaffConfig",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +102,7 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "sesame.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -204,6 +207,48 @@ GEOCODER_MAX_MILES_FROM_ZIP = 25
 # A track's openings, next start and rolling admission count only this many days after the
 # program confirmed them (CONTRACT: older ones count as not listed).
 AVAILABILITY_FRESH_DAYS = 14
+
+# Program staff (the staff app, /manage/): one-time sign-in links by django-sesame, valid
+# SESAME_MAX_AGE seconds; a signed-in session lasts STAFF_SESSION_SECONDS.
+SESAME_MAX_AGE = 7 * 24 * 3600
+SESAME_ONE_TIME = True
+STAFF_SESSION_SECONDS = int(os.environ.get("STAFF_SESSION_SECONDS", str(8 * 3600)))
+# Requests for a new sign-in link: at most this many per client address and per email an hour.
+SIGN_IN_LINKS_PER_HOUR = int(os.environ.get("SIGN_IN_LINKS_PER_HOUR", "5"))
+# The site's address in emailed links when there is no request to read it from (commands).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+# send_verification_reminders: listings not verified for this many days; one email a listing
+# and person at most every VERIFICATION_REMINDER_REPEAT_DAYS.
+VERIFICATION_REMINDER_DAYS = 150
+VERIFICATION_REMINDER_REPEAT_DAYS = 7
+
+
+# Mail (EMAIL_URL, e.g. smtp+tls://user:pass@smtp.example.org:587): printed to the console
+# unless set; tests use Django's in-memory outbox.
+def email_url_parse(url):
+    """EMAIL_URL as dj-email-url reads it, plus the `smtp+tls://` and `smtp+ssl://` spellings."""
+    for scheme, flag in (("smtp+tls://", "tls"), ("smtp+ssl://", "ssl")):
+        if url.startswith(scheme):
+            url = "smtp://" + url.removeprefix(scheme)
+            url += ("&" if "?" in url else "?") + f"{flag}=1"
+    return dj_email_url.parse(url)
+
+
+_email = email_url_parse(os.environ.get("EMAIL_URL") or "console:")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 30
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("DEFAULT_FROM_EMAIL")
+    or _email.get("DEFAULT_FROM_EMAIL")
+    or ("IOP Finder <no-reply@localhost>")
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGGING = {
     "version": 1,

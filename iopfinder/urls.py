@@ -10,6 +10,7 @@ from programs.sitemaps import ProgramSitemap
 urlpatterns = [
     path("", include("programs.urls")),
     path("admin/", admin.site.urls),
+    path("manage/", include("staff.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path(
