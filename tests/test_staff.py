@@ -455,3 +455,20 @@ def test_availability_confirmed_long_ago_is_shown_as_such_on_the_public_page(cli
     page = client.get(program.get_absolute_url()).content.decode()
     assert "4 openings" not in page
     assert "Openings last confirmed" in page
+
+
+def test_sign_in_tokens_are_never_recorded(client, program, caplog):
+    from axes.models import AccessAttempt
+
+    _membership, link = services.staff_invite(provider=program.provider, email="a@example.org")
+    token = _link_token(link)
+    client.post(reverse("manage:sign_in"), {"sesame": token})
+    client.logout()
+    client.post(reverse("manage:sign_in"), {"sesame": token})  # used: a failed sign-in
+    attempts = list(AccessAttempt.objects.values_list("get_data", "post_data"))
+    assert attempts and token not in str(attempts)
+    assert token not in caplog.text
+
+
+def test_robots_keep_out_of_manage(client):
+    assert "Disallow: /manage/" in client.get("/robots.txt").content.decode()
