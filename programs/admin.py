@@ -4,7 +4,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
@@ -457,6 +458,24 @@ class ProgramAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Publish selected programs", permissions=["change"])
     def publish(self, request, queryset):
+        incomplete = queryset.exclude(status=Program.Status.PUBLISHED).filter(
+            Q(tracks__isnull=True) | Q(min_age__isnull=True, max_age__isnull=True)
+        )
+        incomplete = list(incomplete.distinct().prefetch_related("tracks"))
+        if incomplete and not request.POST.get("confirm"):
+            # Listings with no schedule or no ages: ask before showing them to the public.
+            return TemplateResponse(
+                request,
+                "admin/programs/program/publish_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": gettext_lazy("Publish listings with missing facts?"),
+                    "opts": self.model._meta,
+                    "queryset": queryset,
+                    "incomplete": incomplete,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
         programs = services.programs_publish(programs=queryset, user=request.user)
         self.message_user(request, f"Published {len(programs)} program(s).", messages.SUCCESS)
 

@@ -178,7 +178,10 @@ def test_actions_publish_archive_and_mark_verified(curator_client):
 
     def act(action):
         return curator_client.post(
-            changelist, {"action": action, "_selected_action": [draft.pk]}, follow=True
+            # The draft has no tracks: publishing it needs the confirmation.
+            changelist,
+            {"action": action, "_selected_action": [draft.pk], "confirm": "yes"},
+            follow=True,
         )
 
     assert act("publish").status_code == 200

@@ -150,3 +150,34 @@ def test_demo_listings_are_replaced_without_history(db):
     services.demo_programs_seed(count=5, seed=2)
     assert Program.objects.filter(is_demo=True).count() == 5
     assert not Program.history.filter(is_demo=True).exists()
+
+
+def test_the_publish_action_asks_before_publishing_listings_without_tracks_or_ages(client):
+    client.force_login(curator_create())
+    complete = ProgramFactory(status=Program.Status.DRAFT, min_age=18)
+    track_create(complete, "Evening", [("mon", "18:00", "21:00")])
+    bare = ProgramFactory(status=Program.Status.DRAFT, name="Bare listing")
+    changelist = reverse("admin:programs_program_changelist")
+    selected = {"action": "publish", "_selected_action": [complete.pk, bare.pk]}
+
+    response = client.post(changelist, selected)
+    assert response.status_code == 200
+    assert "Bare listing: no tracks, no ages" in response.content.decode()
+    assert set(Program.objects.values_list("status", flat=True)) == {"draft"}
+
+    response = client.post(changelist, {**selected, "confirm": "yes"})
+    assert response.status_code == 302
+    assert set(Program.objects.values_list("status", flat=True)) == {"published"}
+
+
+def test_the_publish_action_needs_no_confirmation_for_complete_listings(client):
+    client.force_login(curator_create())
+    complete = ProgramFactory(status=Program.Status.DRAFT, min_age=18)
+    track_create(complete, "Evening", [("mon", "18:00", "21:00")])
+    response = client.post(
+        reverse("admin:programs_program_changelist"),
+        {"action": "publish", "_selected_action": [complete.pk]},
+    )
+    assert response.status_code == 302
+    complete.refresh_from_db()
+    assert complete.status == Program.Status.PUBLISHED
