@@ -212,6 +212,8 @@ AVAILABILITY_FRESH_DAYS = 14
 # SESAME_MAX_AGE seconds; a signed-in session lasts STAFF_SESSION_SECONDS.
 SESAME_MAX_AGE = 7 * 24 * 3600
 SESAME_ONE_TIME = True
+# The history (django-simple-history) is a record: curators read it, they do not revert from it.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 # Failed sign-ins are recorded by django-axes with the request's data: never the link's token.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "sesame"]
 STAFF_SESSION_SECONDS = int(os.environ.get("STAFF_SESSION_SECONDS", str(8 * 3600)))

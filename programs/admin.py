@@ -267,6 +267,7 @@ class AsamHoursFilter(admin.SimpleListFilter):
 @admin.register(Program)
 class ProgramAdmin(SimpleHistoryAdmin):
     form = ProgramAdminForm
+    object_history_template = "admin/programs/program/object_history.html"
     inlines = [TrackInline]
     list_display = [
         "name",
@@ -388,6 +389,40 @@ class ProgramAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tracks__sessions")
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The listing's history, then its tracks' and sessions' (openings, schedules)."""
+        tracks = Track.history.filter(program_id=object_id).select_related("history_user")
+        track_ids = {record.id for record in tracks}
+        sessions = Session.history.filter(track_id__in=track_ids).select_related("history_user")
+        names = {record.id: record.name for record in tracks.order_by("history_date")}
+        rows = [
+            {
+                "record": record,
+                "what": gettext_lazy(
+                    "Track “%(name)s”: %(openings)s openings, next start "
+                    "%(next_start)s, rolling admission %(rolling)s, confirmed %(confirmed)s"
+                )
+                % {
+                    "name": record.name,
+                    "openings": "–" if record.openings is None else record.openings,
+                    "next_start": record.next_start or "–",
+                    "rolling": "yes" if record.rolling_admission else "no",
+                    "confirmed": record.availability_confirmed or "–",
+                },
+            }
+            for record in tracks
+        ] + [
+            {
+                "record": record,
+                "what": f"Track “{names.get(record.track_id, '?')}”: "
+                f"{Session.Day(record.day).label} {record.start:%H:%M}-{record.end:%H:%M}",
+            }
+            for record in sessions
+        ]
+        rows.sort(key=lambda row: row["record"].history_date, reverse=True)
+        extra_context = {**(extra_context or {}), "track_history": rows[:500]}
+        return super().history_view(request, object_id, extra_context)
 
     @admin.display(description="ASAM hours")
     def asam_hours(self, program):

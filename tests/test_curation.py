@@ -1,5 +1,6 @@
 """The curators' own form, from use, and one history of every change (imports included)."""
 
+import datetime
 from io import StringIO
 from pathlib import Path
 
@@ -181,3 +182,26 @@ def test_the_publish_action_needs_no_confirmation_for_complete_listings(client):
     assert response.status_code == 302
     complete.refresh_from_db()
     assert complete.status == Program.Status.PUBLISHED
+
+
+def test_the_history_page_shows_track_and_session_changes_too(client):
+    from programs import services
+
+    curator = curator_create(username="alice")
+    client.force_login(curator)
+    program = ProgramFactory()
+    track = track_create(program, "Evening", [("mon", "18:00", "21:00")])
+    services.track_availability_set(
+        track=track, openings=4, next_start=None, rolling_admission=True, user=curator
+    )
+    services.track_schedule_set(
+        track=track, sessions=[(1, datetime.time(17), datetime.time(20))], user=curator
+    )
+    page = client.get(reverse("admin:programs_program_history", args=[program.pk]))
+    rows = page.context["track_history"]
+    text = " | ".join(str(row["what"]) for row in rows)
+    assert "4 openings" in text and "rolling admission yes" in text
+    assert "Tuesday 17:00-20:00" in text and "Monday 18:00-21:00" in text  # added, removed
+    assert {row["record"].get_history_type_display() for row in rows} >= {"Created", "Deleted"}
+    assert any(row["record"].history_user == curator for row in rows)
+    assert "Revert" not in page.content.decode()
