@@ -85,6 +85,14 @@ def test_invite_sign_in_update_openings_verify_and_a_reviewed_phone_change(
     verified = public.locator("p.verified").inner_text()
     assert f"Verified {today:%B} {today.day}, {today.year} by the program" in verified
 
+    # Every staff page fits a phone.
+    for link in ["Edit schedule", "Edit details"]:
+        staff.get_by_role("link", name=link).first.click()
+        staff.wait_for_load_state()
+        width = staff.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{staff.url} scrolls sideways on a phone ({width}px)"
+        staff.go_back()
+
     # A phone change waits for review.
     staff.get_by_role("link", name="Edit details").click()
     staff.get_by_label("Main phone").fill("434-555-0199")
