@@ -133,3 +133,12 @@ def test_staff_never_reach_the_admin(client):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and "/admin/login/" in response.url
     assert Program.objects.count() == 0
+
+
+def test_the_admin_index_counts_changes_waiting_for_review(curator_client):
+    member = MembershipFactory()
+    program = ProgramFactory(provider=member.provider)
+    _ask(program, member.user, phone="434-555-0999")
+    response = curator_client.get(reverse("admin:index"))
+    assert response.context["pending_changes_count"] == 1
+    assert "1 change from programs</a> waits for review" in response.content.decode()
