@@ -161,11 +161,13 @@ class PendingChangeAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("change asked for"))
     def comparison(self, change):
+        # "Now" is the listing as it is today (a curator may have changed it since).
+        program = change.program
         rows = format_html_join(
             "",
             "<tr><th>{}</th><td>{}</td><td><strong>{}</strong></td></tr>",
             (
-                (name, _display(change.previous.get(name)), _display(value))
+                (name, _display(services.field_value(program, name)), _display(value))
                 for name, value in change.changes.items()
             ),
         )

@@ -112,7 +112,7 @@ def programs_kept_by(user):
     return Program.objects.filter(provider__memberships__user=user).distinct()
 
 
-def _value(program, name):
+def field_value(program, name):
     """A reviewed field's value as PendingChange stores it (JSON)."""
     if name == "state":
         return program.state_id
@@ -150,7 +150,7 @@ def program_details_submit(*, program: Program, user, data: dict) -> PendingChan
     changes = {
         name: _cleaned_value(data, name)
         for name in REVIEWED_FIELDS
-        if _cleaned_value(data, name) != _value(program, name)
+        if _cleaned_value(data, name) != field_value(program, name)
     }
     waiting = program.pending_changes.filter(status=PendingChange.Status.PENDING).first()
     if waiting is not None:
@@ -165,7 +165,7 @@ def program_details_submit(*, program: Program, user, data: dict) -> PendingChan
             waiting.delete()
             return None
         waiting.changes = merged
-        waiting.previous = {name: _value(program, name) for name in merged}
+        waiting.previous = {name: field_value(program, name) for name in merged}
         waiting.submitted_by = user
         waiting.save()
         return waiting
@@ -174,7 +174,7 @@ def program_details_submit(*, program: Program, user, data: dict) -> PendingChan
     return PendingChange.objects.create(
         program=program,
         changes=changes,
-        previous={name: _value(program, name) for name in changes},
+        previous={name: field_value(program, name) for name in changes},
         submitted_by=user,
     )
 

@@ -42,6 +42,10 @@ def test_the_queue_lists_waiting_changes_and_approval_applies_them_with_history(
     url = reverse("admin:staff_pendingchange_change", args=[change.pk])
     page = curator_client.get(url).content.decode()
     assert "434-555-0100" in page and "434-555-0999" in page
+    # The review shows the listing as it is now, not as it was when the change was asked for.
+    Program.objects.filter(pk=program.pk).update(phone="434-555-0123")
+    page = curator_client.get(url).content.decode()
+    assert "434-555-0123" in page and "434-555-0100" not in page
     response = curator_client.post(url, {"decision": "approve", "note": "Checked by phone."})
     assert response.status_code == 302
     program.refresh_from_db()
