@@ -205,3 +205,19 @@ def test_the_history_page_shows_track_and_session_changes_too(client):
     assert {row["record"].get_history_type_display() for row in rows} >= {"Created", "Deleted"}
     assert any(row["record"].history_user == curator for row in rows)
     assert "Revert" not in page.content.decode()
+
+
+def test_geocoding_is_in_the_history_too(settings):
+    from .fakes import FakeGeocoder
+
+    settings.GEOCODER = "tests.fakes.FakeGeocoder"
+    settings.GEOCODER_MIN_DELAY_SECONDS = 0
+    FakeGeocoder.answers = {
+        "800 Preston Avenue, Charlottesville, VA 22903, USA": (38.0375, -78.489)
+    }
+    FakeGeocoder.asked = []
+    program = ProgramFactory(location_precision="zip", latitude=38.03, longitude=-78.48)
+    call_command("geocode_programs", "--missing-only", stdout=StringIO())
+    record = program.history.latest()
+    assert record.history_change_reason == "Geocoded from the street address."
+    assert (record.latitude, record.location_precision) == (38.0375, "address")
