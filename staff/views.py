@@ -183,6 +183,7 @@ def _program_page(request, program, forms=None, status=200):
             "tracks": tracks,
             "pending": pending,
             "pending_rows": _pending_rows(pending),
+            "decisions": program.pending_changes.exclude(status=PendingChange.Status.PENDING)[:3],
             "asam": ASAM_ADULT_WEEKLY_HOURS,
         },
         status=status,

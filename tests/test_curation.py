@@ -221,3 +221,15 @@ def test_geocoding_is_in_the_history_too(settings):
     record = program.history.latest()
     assert record.history_change_reason == "Geocoded from the street address."
     assert (record.latitude, record.location_precision) == (38.0375, "address")
+
+
+def test_json_imports_are_in_the_history_too(tmp_path):
+    program = ProgramFactory(slug="harbor", phone="434-555-0100")
+    path = tmp_path / "directory.json"
+    call_command("export_programs", str(path), stdout=StringIO())
+    text = path.read_text().replace("434-555-0100", "434-555-0111")
+    path.write_text(text)
+    call_command("import_programs", str(path), stdout=StringIO())
+    record = program.history.latest()
+    assert record.history_change_reason == "Imported (IOP Finder JSON)."
+    assert record.phone == "434-555-0111"

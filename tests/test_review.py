@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from programs.models import Program, State
@@ -77,6 +78,11 @@ def test_rejecting_keeps_the_listing(curator_client):
     assert program.website == "https://old.example.org/"
     change.refresh_from_db()
     assert change.status == PendingChange.Status.REJECTED
+    # The program sees the decision and the note.
+    client = Client()
+    client.force_login(member.user)
+    page = client.get(reverse("manage:program", args=[program.slug])).content.decode()
+    assert "Rejected (website)" in page and "Not theirs." in page
 
 
 def test_an_approved_new_address_moves_the_marker_to_the_zip(curator_client):
