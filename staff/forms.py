@@ -5,6 +5,7 @@ import itertools
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,8 @@ from programs.services import program_version
 
 from .services import LIVE_FIELDS, REVIEWED_FIELDS, TERM_FIELDS
 
+# The most openings a track may state (the database's track_openings_range).
+MAX_OPENINGS = 1000
 # Weekly hours a track may list at all (ASAM's range for IOPs is narrower: a warning).
 TRACK_HOURS_RANGE = (0, 60)
 # Time boxes shown a weekday beyond the sessions already listed on it.
@@ -44,9 +47,9 @@ class TrackAvailabilityForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["openings"].min_value = 0
-        self.fields["openings"].widget.attrs["min"] = 0
-        self.fields["openings"].validators.append(_min_zero)
+        # The model field already refuses negatives (code "min_value"); the database caps at
+        # MAX_OPENINGS, said here next to the field rather than as a broken constraint.
+        self.fields["openings"].validators.append(MaxValueValidator(MAX_OPENINGS))
         self.fields["next_start"].input_formats = ["%Y-%m-%d"]
 
     def clean_next_start(self):
@@ -54,11 +57,6 @@ class TrackAvailabilityForm(forms.ModelForm):
         if value is not None and value < timezone.localdate():
             raise ValidationError(_("The next start date is in the past."), code="past")
         return value
-
-
-def _min_zero(value):
-    if value is not None and value < 0:
-        raise ValidationError(_("Openings cannot be negative."), code="min_value")
 
 
 def _time_field(label):

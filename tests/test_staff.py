@@ -235,6 +235,7 @@ def test_saving_openings_confirms_them_today(staff_client, member, program):
         ("-1", "", "openings", "min_value"),
         ("", "2001-01-01", "next_start", "past"),
         ("many", "", "openings", "invalid"),
+        ("1001", "", "openings", "max_value"),
     ],
 )
 def test_bad_openings_are_refused_next_to_the_field(
