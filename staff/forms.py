@@ -233,6 +233,9 @@ class ProgramDetailsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("min_age", "max_age"):  # the database's range, said next to the field
+            self.fields[name].validators.append(MaxValueValidator(120))
+            self.fields[name].widget.attrs.update(min=0, max=120)
         self.fields["virtual_states"].queryset = State.objects.order_by("code")
         self.fields["state"].queryset = State.objects.order_by("code")
         terms = list(self.instance.terms.all())

@@ -426,6 +426,8 @@ def test_bad_details_are_refused_with_codes(staff_client, program):
     response = staff_client.post(url, _details(program, min_age="30", max_age="20"))
     assert response.status_code == 400
     assert response.context["form"].has_error("max_age", "age_order")
+    response = staff_client.post(url, _details(program, max_age="130"))
+    assert response.context["form"].has_error("max_age", "max_value")
     response = staff_client.post(url, _details(program, virtual_states=["VA"]))
     assert response.context["form"].has_error("virtual_states", "in_person_remote")
     assert not PendingChange.objects.exists()
