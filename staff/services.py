@@ -222,6 +222,7 @@ def pending_change_approve(*, change: PendingChange, user, note: str = "") -> Pr
     change.reviewed_at = timezone.now()
     change.note = note
     change.save()
+    _decision_mail(change, program)
     return program
 
 
@@ -234,7 +235,17 @@ def pending_change_reject(*, change: PendingChange, user, note: str = "") -> Pen
     change.reviewed_at = timezone.now()
     change.note = note
     change.save()
+    _decision_mail(change, change.program)
     return change
+
+
+def _decision_mail(change, program):
+    """Tell the person who asked for a change what a curator decided, once it is committed."""
+    submitter = change.submitted_by
+    if submitter is None or not submitter.email or not submitter.is_active:
+        return
+    context = {"change": change, "program": program}
+    transaction.on_commit(lambda: _mail(submitter, "staff/email/decision.txt", context))
 
 
 def verification_reminders_send(*, today: datetime.date | None = None, base_url=None) -> int:

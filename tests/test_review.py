@@ -32,7 +32,9 @@ def _ask(program, user, **changes):
     return services.program_details_submit(program=program, user=user, data=data)
 
 
-def test_the_queue_lists_waiting_changes_and_approval_applies_them_with_history(curator_client):
+def test_the_queue_lists_waiting_changes_and_approval_applies_them_with_history(
+    curator_client, django_capture_on_commit_callbacks
+):
     member = MembershipFactory()
     program = ProgramFactory(provider=member.provider, phone="434-555-0100")
     change = _ask(program, member.user, phone="434-555-0999", name="Harbor IOP")
@@ -47,8 +49,11 @@ def test_the_queue_lists_waiting_changes_and_approval_applies_them_with_history(
     Program.objects.filter(pk=program.pk).update(phone="434-555-0123")
     page = curator_client.get(url).content.decode()
     assert "434-555-0123" in page and "434-555-0100" not in page
-    response = curator_client.post(url, {"decision": "approve", "note": "Checked by phone."})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = curator_client.post(url, {"decision": "approve", "note": "Checked by phone."})
     assert response.status_code == 302
+    assert mail.outbox[-1].to == [member.user.email]
+    assert "is live" in mail.outbox[-1].subject and "Checked by phone." in mail.outbox[-1].body
     program.refresh_from_db()
     assert (program.phone, program.name) == ("434-555-0999", "Harbor IOP")
     change.refresh_from_db()
@@ -66,14 +71,15 @@ def test_the_queue_lists_waiting_changes_and_approval_applies_them_with_history(
     assert change.status == PendingChange.Status.APPROVED
 
 
-def test_rejecting_keeps_the_listing(curator_client):
+def test_rejecting_keeps_the_listing(curator_client, django_capture_on_commit_callbacks):
     member = MembershipFactory()
     program = ProgramFactory(provider=member.provider, website="https://old.example.org/")
     change = _ask(program, member.user, website="https://spam.example.com/")
     url = reverse("admin:staff_pendingchange_change", args=[change.pk])
-    assert (
-        curator_client.post(url, {"decision": "reject", "note": "Not theirs."}).status_code == 302
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = curator_client.post(url, {"decision": "reject", "note": "Not theirs."})
+    assert response.status_code == 302
+    assert "was not applied" in mail.outbox[-1].subject and "Not theirs." in mail.outbox[-1].body
     program.refresh_from_db()
     assert program.website == "https://old.example.org/"
     change.refresh_from_db()
