@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.core.cache import caches
 from django.db.models import Prefetch
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -209,21 +210,23 @@ def program_detail(request, slug):
 
 
 @staff_required
-@require_POST
 def program_verify(request, slug):
     """ "Everything here is still accurate": verified today, by the program."""
-    program = _program(request, slug)
+    program = _program(request, slug)  # another provider's program is 404 whatever the method
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     catalogue.program_verify_by_provider(program=program, user=request.user)
     messages.success(request, _("Thank you. The listing now shows it was checked today."))
     return redirect("manage:program", slug=program.slug)
 
 
 @staff_required
-@require_POST
 def track_availability(request, slug, pk):
     """Openings, next start and rolling admission of one track; saving confirms them today."""
     program = _program(request, slug)
     track = _track(program, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = TrackAvailabilityForm(request.POST, instance=track, prefix=f"track-{track.pk}")
     if not form.is_valid():
         track.refresh_from_db()  # the form put the refused values on it

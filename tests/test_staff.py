@@ -183,7 +183,7 @@ def test_every_manage_url_of_another_providers_program_is_404_and_posts_change_n
         f"track-{track.pk}-openings": "5",
     }
     for url in urls:
-        assert staff_client.get(url).status_code in (404, 405), url
+        assert staff_client.get(url).status_code == 404, url
         assert staff_client.post(url, post).status_code == 404, url
     after = Program.objects.get(pk=other.pk)
     assert (after.phone, after.last_verified, after.verified_by_role, after.updated) == (
