@@ -31,4 +31,10 @@ class CuratorsAdminSite(admin.AdminSite):
             extra_context["open_corrections_count"] = Correction.objects.filter(
                 status=Correction.Status.OPEN
             ).count()
+        if request.user.has_perm("staff.view_pendingchange"):
+            from staff.models import PendingChange
+
+            extra_context["pending_changes_count"] = PendingChange.objects.filter(
+                status=PendingChange.Status.PENDING
+            ).count()
         return super().index(request, extra_context)

@@ -16,26 +16,34 @@ from django.shortcuts import render
 RATE_LIMIT_CACHE = "ratelimits"
 
 
+def keyed_hash(value):
+    """A keyed hash of an address or email: enough to tell them apart, not to know them."""
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def client_key(request):
     """A keyed hash of the client's address: enough to tell clients apart, not to know them.
 
     REMOTE_ADDR is the client's own address, also behind a trusted proxy
     (`iopfinder.middleware.ClientAddressMiddleware`).
     """
-    address = request.META.get("REMOTE_ADDR", "")
-    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
+    return keyed_hash(request.META.get("REMOTE_ADDR", ""))
 
 
 def rate_limit_take(scope, request, *, limit, seconds):
     """Take one of the client's `limit` allowances for `scope`, each held `seconds`; False when
-    none is left.
+    none is left."""
+    return rate_limit_take_for(scope, client_key(request), limit=limit, seconds=seconds)
+
+
+def rate_limit_take_for(scope, key, *, limit, seconds):
+    """Take one of `key`'s `limit` allowances for `scope` (e.g. a hashed email).
 
     Each allowance is one cache key claimed with `add`, which the database makes atomic (a
     unique key): concurrent requests in different processes cannot both take the last one.
     """
     cache = caches[RATE_LIMIT_CACHE]
-    client = client_key(request)
-    keys = [f"{scope}:{client}:{slot}" for slot in range(limit)]
+    keys = [f"{scope}:{key}:{slot}" for slot in range(limit)]
     if any(cache.add(key, 1, seconds) for key in keys):
         return True
     # The database cache also answers False when the database refuses the write (read-only):

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,8 +49,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "axes",
+    "simple_history",
     "programs.apps.ProgramsConfig",
     "shortlists.apps.ShortlistsConfig",
+    "staff.apps.StaffConfig",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +68,7 @@ MIDDLEWARE = [
     "shortlists.middleware.CsrfTokenPlaceholderMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "iopfinder.middleware.AdminNulCharacterMiddleware",
@@ -112,6 +116,7 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "sesame.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -238,6 +243,53 @@ GEOCODER_MAX_MILES_FROM_ZIP = 25
 # A track's openings, next start and rolling admission count only this many days after the
 # program confirmed them (CONTRACT: older ones count as not listed).
 AVAILABILITY_FRESH_DAYS = 14
+
+# Program staff (the staff app, /manage/): one-time sign-in links by django-sesame, valid
+# SESAME_MAX_AGE seconds; a signed-in session lasts STAFF_SESSION_SECONDS.
+SESAME_MAX_AGE = 7 * 24 * 3600
+SESAME_ONE_TIME = True
+# The history (django-simple-history) is a record: curators read it, they do not revert from it.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+# Failed sign-ins are recorded by django-axes with the request's data: never the link's token.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "sesame"]
+STAFF_SESSION_SECONDS = int(os.environ.get("STAFF_SESSION_SECONDS", str(8 * 3600)))
+# Requests for a new sign-in link: at most this many per client address and per email an hour.
+SIGN_IN_LINKS_PER_HOUR = int(os.environ.get("SIGN_IN_LINKS_PER_HOUR", "5"))
+# The site's address in emailed links when there is no request to read it from (commands).
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+# send_verification_reminders: listings not verified for this many days; one email a listing
+# and person at most every VERIFICATION_REMINDER_REPEAT_DAYS.
+VERIFICATION_REMINDER_DAYS = 150
+VERIFICATION_REMINDER_REPEAT_DAYS = 7
+
+
+# Mail (EMAIL_URL, e.g. smtp+tls://user:pass@smtp.example.org:587): printed to the console
+# unless set; tests use Django's in-memory outbox.
+def email_url_parse(url):
+    """EMAIL_URL as dj-email-url reads it, plus the `smtp+tls://` and `smtp+ssl://` spellings."""
+    for scheme, flag in (("smtp+tls://", "tls"), ("smtp+ssl://", "ssl")):
+        if url.startswith(scheme):
+            url = "smtp://" + url.removeprefix(scheme)
+            url += ("&" if "?" in url else "?") + f"{flag}=1"
+    return dj_email_url.parse(url)
+
+
+_email = email_url_parse(os.environ.get("EMAIL_URL") or "console:")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
+EMAIL_PORT = _email["EMAIL_PORT"] or 25
+EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
+EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 30
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("DEFAULT_FROM_EMAIL")
+    or _email.get("DEFAULT_FROM_EMAIL")
+    or ("IOP Finder <no-reply@localhost>")
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
 
 # Errors are logged with the path, never the query string, and exceptions with their type and
 # stack, never their message (iopfinder/logs.py): a search must not end up in a log.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("shortlists.urls")),
     path("admin/", admin.site.urls),
+    path("manage/", include("staff.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path(

@@ -3,9 +3,13 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .geo import point_time_zone
@@ -47,6 +51,13 @@ class ProgramAdminForm(forms.ModelForm):
     populations = _terms_field(Term.Kind.POPULATION, "Populations with a dedicated group or track")
     languages = _terms_field(Term.Kind.LANGUAGE)
     step_down_levels = _terms_field(Term.Kind.STEP_DOWN, "Accepts patients stepping down from")
+    # The listing as the curator loaded it: a save over someone else's newer change is refused.
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+    publish_anyway = forms.BooleanField(
+        required=False,
+        label=gettext_lazy("Publish without tracks or ages"),
+        help_text=gettext_lazy("Tick to publish a listing that gives no schedule or no ages."),
+    )
 
     class Meta:
         model = Program
@@ -63,15 +74,66 @@ class ProgramAdminForm(forms.ModelForm):
             terms = list(self.instance.terms.all())
             for name, kind in TERM_FIELDS.items():
                 self.initial.setdefault(name, [term.pk for term in terms if term.kind == kind])
+            self.initial["version"] = services.program_version(self.instance)
 
     def clean(self):
         cleaned = super().clean()
+        self._check_not_stale(cleaned)
+        self._confirm_publishing(cleaned)
         if cleaned.get("format") == Program.Format.IN_PERSON and cleaned.get("virtual_states"):
             self.add_error(
                 "virtual_states", "Only virtual and hybrid programs serve states remotely."
             )
         self._locate(cleaned)
         return cleaned
+
+    def _check_not_stale(self, cleaned):
+        """Refuse a save over a change made since this form was loaded (a second curator's
+        save would otherwise silently put back what the first one changed)."""
+        loaded = cleaned.get("version")
+        if not (self.instance.pk and loaded):
+            return
+        current = Program.objects.filter(pk=self.instance.pk).first()
+        if current is not None and services.program_version(current) != loaded:
+            raise ValidationError(
+                gettext_lazy(
+                    "Someone else changed this listing after you opened it. Your changes were "
+                    "not saved: open the listing again to see theirs, then make yours."
+                ),
+                code="stale",
+            )
+
+    def _confirm_publishing(self, cleaned):
+        """Publishing a listing with no tracks or no ages needs a tick in "publish anyway"."""
+        publishing = cleaned.get("status") == Program.Status.PUBLISHED and (
+            not self.instance.pk or "status" in self.changed_data
+        )
+        if not publishing or cleaned.get("publish_anyway"):
+            return
+        total = self.data.get("tracks-TOTAL_FORMS") or "0"
+        has_tracks = any(
+            self.data.get(f"tracks-{i}-name", "").strip()
+            and not self.data.get(f"tracks-{i}-DELETE")
+            for i in range(min(int(total) if total.isdigit() else 0, 1000))
+        )
+        has_ages = cleaned.get("min_age") is not None or cleaned.get("max_age") is not None
+        missing = [
+            str(label)
+            for label, present in (
+                (gettext_lazy("no tracks"), has_tracks),
+                (gettext_lazy("no ages"), has_ages),
+            )
+            if not present
+        ]
+        if missing:
+            self.add_error(
+                "publish_anyway",
+                ValidationError(
+                    gettext_lazy("This listing has %(missing)s. Tick the box to publish anyway."),
+                    code="confirm_publish",
+                    params={"missing": str(gettext_lazy(" and ")).join(missing)},
+                ),
+            )
 
     def _locate(self, cleaned):
         """Fill an empty point (and time zone) from the ZIP code, offline."""
@@ -102,11 +164,12 @@ class ProgramAdminForm(forms.ModelForm):
 
 
 def _day_field(label):
+    # No placeholder: an invented "18:00-21:00" in every box reads as a schedule.
     return forms.CharField(
         label=label,
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"size": 11, "placeholder": "18:00-21:00"}),
+        widget=forms.TextInput(attrs={"size": 9, "class": "day-times"}),
     )
 
 
@@ -151,6 +214,8 @@ class TrackForm(forms.ModelForm):
 
 
 class TrackInline(admin.TabularInline):
+    """Tracks, one row each, one box a weekday: "18:00-21:00", commas between sessions."""
+
     model = Track
     form = TrackForm
     extra = 2
@@ -200,8 +265,9 @@ class AsamHoursFilter(admin.SimpleListFilter):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(SimpleHistoryAdmin):
     form = ProgramAdminForm
+    object_history_template = "admin/programs/program/object_history.html"
     inlines = [TrackInline]
     list_display = [
         "name",
@@ -245,8 +311,26 @@ class ProgramAdmin(admin.ModelAdmin):
     ]
     actions = ["publish", "archive", "mark_verified"]
     list_per_page = 50
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     fieldsets = [
-        (None, {"fields": ["name", "slug", "provider", "status", "description", "is_demo"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "provider",
+                    "status",
+                    "publish_anyway",
+                    "description",
+                    "is_demo",
+                    "version",
+                ]
+            },
+        ),
         (
             "Where",
             {
@@ -306,6 +390,40 @@ class ProgramAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tracks__sessions")
 
+    def history_view(self, request, object_id, extra_context=None):
+        """The listing's history, then its tracks' and sessions' (openings, schedules)."""
+        tracks = Track.history.filter(program_id=object_id).select_related("history_user")
+        track_ids = {record.id for record in tracks}
+        sessions = Session.history.filter(track_id__in=track_ids).select_related("history_user")
+        names = {record.id: record.name for record in tracks.order_by("history_date")}
+        rows = [
+            {
+                "record": record,
+                "what": gettext_lazy(
+                    "Track “%(name)s”: %(openings)s openings, next start "
+                    "%(next_start)s, rolling admission %(rolling)s, confirmed %(confirmed)s"
+                )
+                % {
+                    "name": record.name,
+                    "openings": "–" if record.openings is None else record.openings,
+                    "next_start": record.next_start or "–",
+                    "rolling": "yes" if record.rolling_admission else "no",
+                    "confirmed": record.availability_confirmed or "–",
+                },
+            }
+            for record in tracks
+        ] + [
+            {
+                "record": record,
+                "what": f"Track “{names.get(record.track_id, '?')}”: "
+                f"{Session.Day(record.day).label} {record.start:%H:%M}-{record.end:%H:%M}",
+            }
+            for record in sessions
+        ]
+        rows.sort(key=lambda row: row["record"].history_date, reverse=True)
+        extra_context = {**(extra_context or {}), "track_history": rows[:500]}
+        return super().history_view(request, object_id, extra_context)
+
     @admin.display(description="ASAM hours")
     def asam_hours(self, program):
         outside = program.hours_outside_asam_range()
@@ -350,7 +468,9 @@ class ProgramAdmin(admin.ModelAdmin):
                     and not track_form.cleaned_data.get("DELETE")
                     and track_form.has_changed()
                 ):
-                    services.track_schedule_set(track=track, sessions=track_form.sessions)
+                    services.track_schedule_set(
+                        track=track, sessions=track_form.sessions, user=request.user
+                    )
 
     def response_change(self, request, obj):
         self._warn_hours(request, obj)
@@ -369,26 +489,39 @@ class ProgramAdmin(admin.ModelAdmin):
                 "9-20 hours ASAM sets for adult IOPs. Check the schedule.",
             )
 
-    def _log_all(self, request, programs, message):
-        for program in programs:
-            self.log_change(request, program, message)
+    # The actions record who and why in the listing's history (services write it).
 
     @admin.action(description="Publish selected programs", permissions=["change"])
     def publish(self, request, queryset):
-        programs = services.programs_publish(programs=queryset)
-        self._log_all(request, programs, "Published.")
+        incomplete = queryset.exclude(status=Program.Status.PUBLISHED).filter(
+            Q(tracks__isnull=True) | Q(min_age__isnull=True, max_age__isnull=True)
+        )
+        incomplete = list(incomplete.distinct().prefetch_related("tracks"))
+        if incomplete and not request.POST.get("confirm"):
+            # Listings with no schedule or no ages: ask before showing them to the public.
+            return TemplateResponse(
+                request,
+                "admin/programs/program/publish_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": gettext_lazy("Publish listings with missing facts?"),
+                    "opts": self.model._meta,
+                    "queryset": queryset,
+                    "incomplete": incomplete,
+                    "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        programs = services.programs_publish(programs=queryset, user=request.user)
         self.message_user(request, f"Published {len(programs)} program(s).", messages.SUCCESS)
 
     @admin.action(description="Archive selected programs", permissions=["change"])
     def archive(self, request, queryset):
-        programs = services.programs_archive(programs=queryset)
-        self._log_all(request, programs, "Archived.")
+        programs = services.programs_archive(programs=queryset, user=request.user)
         self.message_user(request, f"Archived {len(programs)} program(s).", messages.SUCCESS)
 
     @admin.action(description="Mark selected programs verified today", permissions=["change"])
     def mark_verified(self, request, queryset):
         programs = services.programs_verify(programs=queryset, user=request.user)
-        self._log_all(request, programs, f"Verified on {timezone.localdate():%Y-%m-%d}.")
         self.message_user(
             request, f"Marked {len(programs)} program(s) verified today.", messages.SUCCESS
         )

@@ -1,11 +1,16 @@
 """The one parser of search parameters, shared by the results page and the JSON API."""
 
+import datetime
+
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import Count, Q, Window
 from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from iopfinder.database import read_snapshot
 
@@ -46,6 +51,7 @@ UNLISTED_FACTS = {
         "time_of_day",
         "hours_min",
         "hours_max",
+        "starts_by",
     ),
     "step_down": ("step_down_from",),
 }
@@ -256,6 +262,13 @@ class ProgramFilterSet(django_filters.FilterSet):
     )
     hours_max = FloatFilter(
         label="At most this many hours a week", min_value=0, max_value=60, method="joint"
+    )
+    starts_by = django_filters.DateFilter(
+        label=_("Can start by"),
+        method="joint",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2026-12-07.")},
     )
     # Paying
     payment = RepeatableFilter(
@@ -505,6 +518,11 @@ class ProgramFilterSet(django_filters.FilterSet):
             schedule["free"] = data["free"]
         if data.get("days"):
             schedule["days"] = [WEEKDAY_SLUGS.index(slug) for slug in data["days"]]
+        if data.get("starts_by"):
+            schedule["starts_by"] = data["starts_by"]
+            schedule["confirmed_since"] = timezone.localdate() - datetime.timedelta(
+                days=settings.AVAILABILITY_FRESH_DAYS
+            )
         schedule = {name: value for name, value in schedule.items() if value not in (None, "")}
         if schedule:
             queryset = queryset.with_track_matching(**schedule)

@@ -91,5 +91,6 @@ def program_locate(*, program: Program, latitude: float, longitude: float) -> Pr
     """Record a listing's street-address point."""
     program.latitude, program.longitude = latitude, longitude
     program.location_precision = Program.LocationPrecision.ADDRESS
+    program._change_reason = "Geocoded from the street address."
     program.save(update_fields=["latitude", "longitude", "location_precision", "updated"])
     return program

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from simple_history.models import HistoricalRecords
 
 from .querysets import ProgramQuerySet, SessionMinutes, TermQuerySet, TrackQuerySet
 
@@ -231,6 +232,10 @@ class Program(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     objects = ProgramQuerySet.as_manager()
+    # One history of every change, by curators, programs and imports, with who and when.
+    history = HistoricalRecords(
+        m2m_fields=["terms", "virtual_states"], excluded_fields=["created", "updated"]
+    )
 
     class Meta:
         ordering = ["name", "pk"]
@@ -401,6 +406,7 @@ class Track(models.Model):
     availability_confirmed = models.DateField(null=True, blank=True)
 
     objects = TrackQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -483,6 +489,8 @@ class Session(models.Model):
         output_field=models.IntegerField(),
         db_persist=True,
     )
+
+    history = HistoricalRecords(excluded_fields=["duration_minutes"])
 
     class Meta:
         ordering = ["day", "start"]

@@ -66,6 +66,15 @@ class TrackQuerySet(models.QuerySet):
         )
         return self.annotate(weekly_minutes=Subquery(weekly_minutes))
 
+    def starting_by(self, date, *, confirmed_since):
+        """Tracks a person could start by `date`: the next start is on or before it, or the
+        track admits on a rolling basis and has openings; stated on or after `confirmed_since`
+        (older availability counts as not listed)."""
+        return self.filter(
+            Q(next_start__lte=date) | Q(rolling_admission=True, openings__gt=0),
+            availability_confirmed__gte=confirmed_since,
+        )
+
 
 class ProgramQuerySet(models.QuerySet):
     """Queries over programs; each search condition of the contract is one method."""
@@ -144,6 +153,8 @@ class ProgramQuerySet(models.QuerySet):
         hours_min=None,
         hours_max=None,
         free=None,
+        starts_by=None,
+        confirmed_since=None,
     ):
         """Programs with ONE track that meets every schedule condition at once.
 
@@ -151,7 +162,9 @@ class ProgramQuerySet(models.QuerySet):
         one window on its day.
 
         A track qualifies when it has sessions, none of its sessions breaks a time condition,
-        and its weekly hours lie in the range.
+        and its weekly hours lie in the range. With `starts_by`, the track must also let a
+        person start by that date (its next start is on or before it, or it admits on a rolling
+        basis and has openings), as confirmed on or after `confirmed_since`.
         """
         from .models import Track
 
@@ -197,6 +210,8 @@ class ProgramQuerySet(models.QuerySet):
                 tracks = tracks.filter(weekly_minutes__gte=float(hours_min) * 60)
             if hours_max is not None:
                 tracks = tracks.filter(weekly_minutes__lte=float(hours_max) * 60)
+        if starts_by is not None:
+            tracks = tracks.starting_by(starts_by, confirmed_since=confirmed_since)
         return self.filter(Exists(tracks))
 
     def without_listed(self, *, schedule=False, step_down=False):

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import sources
 from .models import Correction, Program, Provider, Session, Term, Track
@@ -51,35 +52,54 @@ def time_ranges_format(ranges):
 
 
 @transaction.atomic
-def track_schedule_set(*, track: Track, sessions: list[tuple[int, datetime.time, datetime.time]]):
+def track_schedule_set(
+    *, track: Track, sessions: list[tuple[int, datetime.time, datetime.time]], user=None
+):
     """Replace a track's weekly sessions with `sessions` (day 0 = Monday, start, end)."""
     track.sessions.all().delete()
-    Session.objects.bulk_create(
-        Session(track=track, day=day, start=start, end=end) for day, start, end in sessions
+    bulk_create_with_history(
+        [Session(track=track, day=day, start=start, end=end) for day, start, end in sessions],
+        Session,
+        default_user=user,
     )
+    # Cached searches are keyed by the last change of any program.
+    Program.objects.filter(pk=track.program_id).update(updated=timezone.now())
 
 
-def _programs_update(*, programs, **fields):
+def program_version(program) -> str:
+    """What a form remembers of the listing it loaded, to notice a change saved since (any
+    write to a listing moves its `updated`)."""
+    return program.updated.isoformat() if program.updated else ""
+
+
+def _programs_update(*, programs, user=None, reason="", **fields):
+    """Set `fields` on every program, with one history record each (who and why)."""
     programs = list(programs)
     fields["updated"] = timezone.now()
     for program in programs:
         for name, value in fields.items():
             setattr(program, name, value)
     if programs:
-        Program.objects.bulk_update(programs, list(fields))
+        bulk_update_with_history(
+            programs, Program, list(fields), default_user=user, default_change_reason=reason
+        )
     return programs
 
 
 @transaction.atomic
-def programs_publish(*, programs) -> list[Program]:
+def programs_publish(*, programs, user=None) -> list[Program]:
     """Make listings visible to the public."""
-    return _programs_update(programs=programs, status=Program.Status.PUBLISHED)
+    return _programs_update(
+        programs=programs, user=user, reason="Published.", status=Program.Status.PUBLISHED
+    )
 
 
 @transaction.atomic
-def programs_archive(*, programs) -> list[Program]:
+def programs_archive(*, programs, user=None) -> list[Program]:
     """Withdraw listings from the public without deleting them."""
-    return _programs_update(programs=programs, status=Program.Status.ARCHIVED)
+    return _programs_update(
+        programs=programs, user=user, reason="Archived.", status=Program.Status.ARCHIVED
+    )
 
 
 @transaction.atomic
@@ -87,10 +107,48 @@ def programs_verify(*, programs, user) -> list[Program]:
     """Record that `user` checked the listings today."""
     return _programs_update(
         programs=programs,
+        user=user,
+        reason="Verified by a curator.",
         last_verified=timezone.localdate(),
         verified_by=user,
         verified_by_role=Program.VerifiedBy.CURATOR,
     )
+
+
+@transaction.atomic
+def program_verify_by_provider(*, program: Program, user) -> Program:
+    """Record that the program itself (`user`, one of its staff) confirmed the whole listing
+    today: "Everything here is still accurate"."""
+    (program,) = _programs_update(
+        programs=[program],
+        user=user,
+        reason="Confirmed still accurate by the program.",
+        last_verified=timezone.localdate(),
+        verified_by=user,
+        verified_by_role=Program.VerifiedBy.PROVIDER,
+    )
+    return program
+
+
+@transaction.atomic
+def track_availability_set(
+    *,
+    track: Track,
+    openings: int | None,
+    next_start: datetime.date | None,
+    rolling_admission: bool,
+    user=None,
+) -> Track:
+    """State a track's openings, next start and rolling admission, confirmed today."""
+    track.openings = openings
+    track.next_start = next_start
+    track.rolling_admission = rolling_admission
+    track.availability_confirmed = timezone.localdate()
+    track._history_user = user
+    track.save()
+    # Cached searches are keyed by the last change of any program.
+    Program.objects.filter(pk=track.program_id).update(updated=timezone.now())
+    return track
 
 
 def correction_create(*, program: Program, message: str, contact: str = "") -> Correction:
@@ -159,12 +217,21 @@ def catalogue_statistics_refresh():
 def demo_programs_delete():
     """Remove every demo listing and demo provider (real listings are never touched)."""
     demo = Program.objects.filter(is_demo=True)
-    Session.objects.filter(track__program__in=demo).delete()
-    Track.objects.filter(program__in=demo).delete()
-    Program.terms.through.objects.filter(program__in=demo).delete()
-    Program.virtual_states.through.objects.filter(program__in=demo).delete()
-    Correction.objects.filter(program__in=demo).delete()
-    demo.delete()
+    # Raw deletes: made-up listings need no history, and the history's signal handlers would
+    # otherwise make Django load and delete a hundred thousand rows one by one.
+    handled = {Track, Correction, Program.terms.through, Program.virtual_states.through}
+    for relation in Program._meta.related_objects:  # what other apps keep about a listing
+        if relation.related_model not in handled and relation.on_delete is models.CASCADE:
+            relation.related_model.objects.filter(**{f"{relation.field.name}__in": demo}).delete()
+    for queryset in (
+        Session.objects.filter(track__program__in=demo),
+        Track.objects.filter(program__in=demo),
+        Program.terms.through.objects.filter(program__in=demo),
+        Program.virtual_states.through.objects.filter(program__in=demo),
+        Correction.objects.filter(program__in=demo),
+        demo,
+    ):
+        queryset._raw_delete(queryset.db)
     Provider.objects.filter(is_demo=True, programs__isnull=True).delete()
 
 
@@ -293,6 +360,7 @@ def _program_write(program, listing, *, fields, term_ids):
     program.provider = _provider_for(listing["provider"])
     program.state_id = listing["state"]
     program.full_clean(exclude=["provider", "state", "uuid"])
+    program._change_reason = "Imported (IOP Finder JSON)."
     program.save()
     program.terms.set(
         term_ids[(kind, slug)] for kind, slugs in listing["terms"].items() for slug in slugs
@@ -491,26 +559,30 @@ def _source_import(module, listings, *, status, progress):
                 changed.setdefault(key, (program, []))[1].append("source_missing")
                 report.missing.append(program.slug)
 
-    _source_listings_write(new, changed, term_rows, state_rows, providers)
+    reason = f"Imported from {sources.source_label(module.SLUG, edition) or module.SLUG}."
+    _source_listings_write(new, changed, term_rows, state_rows, providers, reason=reason)
     return report
 
 
-def _source_listings_write(new, changed, term_rows, state_rows, providers):
-    """Write what `_source_import` decided, a few statements per table."""
+def _source_listings_write(new, changed, term_rows, state_rows, providers, *, reason):
+    """Write what `_source_import` decided, a few statements per table, with one history
+    record a listing written (`reason` says which import)."""
     Provider.objects.bulk_create(p for p in providers.values() if p.pk is None)
     for program in [*new, *(program for program, _ in changed.values())]:
         pending = getattr(program, "provider_id_pending", None)
         if pending is not None:
             program.provider = pending
     try:
-        Program.objects.bulk_create(new, batch_size=1000)
+        bulk_create_with_history(new, Program, batch_size=1000, default_change_reason=reason)
         now = timezone.now()
         by_fields = {}
         for program, fields in changed.values():
             program.updated = now
             by_fields.setdefault((*sorted(set(fields)), "updated"), []).append(program)
         for fields, programs in by_fields.items():
-            Program.objects.bulk_update(programs, list(fields), batch_size=1000)
+            bulk_update_with_history(
+                programs, Program, list(fields), batch_size=1000, default_change_reason=reason
+            )
     except IntegrityError as error:
         raise ImportRowError(0, f"the database refused a listing ({error}).")
     programs = {program.source_key: program for program in new} | {

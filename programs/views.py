@@ -158,6 +158,7 @@ def robots_txt(request):
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
+        "Disallow: /manage/",
         "Disallow: /api/",
         "Disallow: /hsds/",
         "Disallow: /programs/?",

@@ -90,6 +90,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("a-long-test-password")
 
 
+class MembershipFactory(factory.django.DjangoModelFactory):
+    """A person who keeps a provider's listings at /manage/ (not an admin user)."""
+
+    class Meta:
+        model = "staff.Membership"
+
+    user = factory.SubFactory(UserFactory)
+    provider = factory.SubFactory(ProviderFactory)
+
+
 def curator_create(**kwargs):
     """A staff user in the Curators group, and nothing more."""
     user = UserFactory(is_staff=True, **kwargs)

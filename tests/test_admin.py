@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 import zipcodes
-from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from programs.models import Program, Provider, Term
@@ -179,7 +178,10 @@ def test_actions_publish_archive_and_mark_verified(curator_client):
 
     def act(action):
         return curator_client.post(
-            changelist, {"action": action, "_selected_action": [draft.pk]}, follow=True
+            # The draft has no tracks: publishing it needs the confirmation.
+            changelist,
+            {"action": action, "_selected_action": [draft.pk], "confirm": "yes"},
+            follow=True,
         )
 
     assert act("publish").status_code == 200
@@ -194,10 +196,13 @@ def test_actions_publish_archive_and_mark_verified(curator_client):
     act("archive")
     draft.refresh_from_db()
     assert draft.status == Program.Status.ARCHIVED
-    messages = list(
-        LogEntry.objects.filter(object_id=str(draft.pk)).values_list("change_message", flat=True)
-    )
-    assert len(messages) == 3
+    # One history for every change: each action is a record with who and why.
+    records = list(draft.history.order_by("history_date", "history_id"))
+    assert [(r.history_change_reason, r.history_user) for r in records[-3:]] == [
+        ("Published.", user),
+        ("Verified by a curator.", user),
+        ("Archived.", user),
+    ]
 
 
 def test_admin_index_counts_listings_that_need_verification(curator_client):
