@@ -56,9 +56,12 @@ def _unlisted_json(request, unlisted):
 def program_list(request):
     """`/api/programs/`: a page of search results, or 400 with errors by parameter."""
     filterset = ProgramFilterSet(request.GET, queryset=Program.objects.published(), request=request)
-    if not filterset.is_valid():
-        places = [label for label, _ in filterset.place_suggestions()]
-        return errors_response(filterset.error_dict(), 400, {"near": places} if places else None)
+    # A parameter the API does not know must not quietly return everything (CONTRACT).
+    unknown = {name: ["Unknown parameter."] for name in filterset.unknown_parameters()}
+    if unknown or not filterset.is_valid():
+        places = [label for label, _ in filterset.place_suggestions()] if not unknown else []
+        errors = {**(filterset.error_dict() if not unknown else {}), **unknown}
+        return errors_response(errors, 400, {"near": places} if places else None)
     try:
         page = filterset.page()
     except EmptyPage:

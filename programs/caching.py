@@ -10,6 +10,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 
 from .models import Program
@@ -63,8 +64,7 @@ def search_key(request, version):
     """
     from .filtersets import ProgramFilterSet
 
-    known = set(ProgramFilterSet.base_filters) | set(ProgramFilterSet._meta.form.base_fields)
-    if not set(request.GET) <= known:
+    if not set(request.GET) <= ProgramFilterSet.known_parameters():
         return None
     parameters = sorted((name, sorted(set(request.GET.getlist(name)))) for name in request.GET)
     address = request.build_absolute_uri(request.path)
@@ -82,7 +82,9 @@ def search_cache(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         seconds = settings.SEARCH_CACHE_SECONDS
-        if not seconds or request.method != "GET":
+        # A visitor's own notes ("added to your shortlist") are shown on the next page: that
+        # page is theirs alone, never served from or stored in the shared cache.
+        if not seconds or request.method != "GET" or get_messages(request):
             return view(request, *args, **kwargs)
         key = search_key(request, Program.objects.last_change())
         if key is None:

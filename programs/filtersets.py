@@ -589,6 +589,15 @@ class ProgramFilterSet(django_filters.FilterSet):
             choices.append((label, parameters))
         return choices
 
+    @classmethod
+    def known_parameters(cls):
+        """Every parameter the search understands (filters, page and page_size)."""
+        return set(cls.base_filters) | set(cls._meta.form.base_fields)
+
+    def unknown_parameters(self):
+        """Parameters of the request that the search does not know, e.g. `insurance`."""
+        return sorted(set(self.data) - self.known_parameters())
+
     def error_dict(self):
         """Errors by parameter, as the API returns them."""
         return {field: list(messages) for field, messages in self.form.errors.items()}

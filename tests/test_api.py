@@ -235,3 +235,12 @@ def test_query_count_does_not_grow_with_page_size(client, url):
     # vocabulary, cache version, ranking with the total, the page's programs, four prefetches,
     # and the count of programs that have not listed their schedules (`unlisted`).
     assert large <= 9
+
+
+def test_a_parameter_the_api_does_not_know_is_an_error_not_everything(client):
+    ProgramFactory()
+    response = client.get("/api/programs/", {"insurance": "aetna", "near": "22902"})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["insurance"]
+    # The results page ignores it (campaign tags, old links).
+    assert client.get("/programs/", {"insurance": "aetna", "utm_source": "x"}).status_code == 200

@@ -153,3 +153,15 @@ def test_a_search_too_long_to_redirect_is_answered_in_place(client):
     response = client.get("/programs/", {"near": ["", "é" * 3000], "radius": ""})
     assert response.status_code == 200
     assert "near" in response.context["form"].errors
+
+
+def test_one_visitors_note_is_never_cached_for_another(client, settings):
+    from django.test import Client
+
+    settings.SEARCH_CACHE_SECONDS = 60
+    program = ProgramFactory(slug="harbor")
+    client.post(f"/shortlist/add/{program.slug}/")  # without JavaScript: a note for this visitor
+    own = client.get("/programs/", {"near": "22902"}).content.decode()
+    assert 'class="messages"' in own  # the note reaches its visitor
+    other = Client().get("/programs/", {"near": "22902"}).content.decode()
+    assert 'class="messages"' not in other
