@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from geopy.exc import GeocoderServiceError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
 
@@ -25,6 +26,7 @@ class GeocodeReport:
     placed: list[str] = field(default_factory=list)
     not_found: list[str] = field(default_factory=list)
     too_far: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # the geocoder did not answer
     asked: int = 0  # requests sent to the geocoder (the rest came from the cache)
 
 
@@ -55,8 +57,13 @@ def programs_geocode(*, programs, geocoder, progress=None) -> GeocodeReport:
     GEOCODER_MAX_MILES_FROM_ZIP from its ZIP's centre (a wrong match, not a better point).
     """
     report = GeocodeReport()
+    # Errors are raised, not turned into "not found": an outage must not be cached as an
+    # answer (the address would never be asked again).
     geocode = RateLimiter(
-        geocoder.geocode, min_delay_seconds=settings.GEOCODER_MIN_DELAY_SECONDS, max_retries=1
+        geocoder.geocode,
+        min_delay_seconds=settings.GEOCODER_MIN_DELAY_SECONDS,
+        max_retries=1,
+        swallow_exceptions=False,
     )
     programs = list(programs)
     for done, program in enumerate(programs, start=1):
@@ -65,7 +72,11 @@ def programs_geocode(*, programs, geocoder, progress=None) -> GeocodeReport:
         query = address_query(program)
         cached = GeocodedAddress.objects.filter(query=query).first()
         if cached is None:
-            location = geocode(query)
+            try:
+                location = geocode(query)
+            except GeocoderServiceError:
+                report.failed.append(program.slug)  # asked again next time
+                continue
             report.asked += 1
             cached = GeocodedAddress.objects.create(
                 query=query,
@@ -76,7 +87,8 @@ def programs_geocode(*, programs, geocoder, progress=None) -> GeocodeReport:
             report.not_found.append(program.slug)
             continue
         centre = geo.gazetteer().by_zip.get(program.zip[:5])
-        if centre is not None and (
+        # An answer we cannot check against the ZIP's centre is not trusted either.
+        if centre is None or (
             geo.great_circle_miles(centre.lat, centre.lng, cached.latitude, cached.longitude)
             > settings.GEOCODER_MAX_MILES_FROM_ZIP
         ):

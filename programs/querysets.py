@@ -337,8 +337,11 @@ class ProgramQuerySet(models.QuerySet):
         columns = ["pk"]
         if "distance_miles" in self.query.annotations:
             columns.append("distance_miles")
-        ranked = list(self.values(*columns)[:limit])
-        programs = self.model.objects.for_listing().in_bulk([row["pk"] for row in ranked])
+        from iopfinder.database import read_snapshot
+
+        with read_snapshot():  # a program archived or deleted meanwhile must not show or fail
+            ranked = list(self.values(*columns)[:limit])
+            programs = self.model.objects.for_listing().in_bulk([row["pk"] for row in ranked])
         rows = []
         for row in ranked:
             program = programs[row["pk"]]

@@ -21,6 +21,7 @@ def fake_geocoder(settings):
     settings.GEOCODER_MIN_DELAY_SECONDS = 0
     FakeGeocoder.answers = {ADDRESS: (38.0375, -78.4890)}
     FakeGeocoder.asked = []
+    FakeGeocoder.down = False
     return FakeGeocoder
 
 
@@ -37,7 +38,7 @@ def at_zip_centre(**kwargs):
 def test_a_found_address_moves_the_listing_from_its_zip_centre():
     program = at_zip_centre(slug="harbor")
     output = geocode("--missing-only")
-    assert "placed 1, not found 0, too far from their ZIP 0 (1 geocoder requests" in output
+    assert "placed 1, not found 0, too far from their ZIP 0, geocoder failed 0 (1 geocoder requests" in output
     program.refresh_from_db()
     assert (program.latitude, program.longitude) == (38.0375, -78.4890)
     assert program.location_precision == "address"
@@ -48,7 +49,7 @@ def test_an_unknown_address_or_a_distant_match_keeps_the_zip_centre(fake_geocode
     far = at_zip_centre(slug="far", street="2 Elsewhere Road")
     fake_geocoder.answers["2 Elsewhere Road, Charlottesville, VA 22903, USA"] = (36.1, -80.2)
     output = geocode()
-    assert "placed 0, not found 1, too far from their ZIP 1" in output
+    assert "placed 0, not found 1, too far from their ZIP 1, " in output
     for program in (lost, far):
         program.refresh_from_db()
         assert (program.latitude, program.longitude, program.location_precision) == (
@@ -81,3 +82,14 @@ def test_nominatim_without_a_user_agent_is_refused(settings):
     settings.GEOCODER, settings.GEOCODER_USER_AGENT = "nominatim", ""
     with pytest.raises(CommandError, match="GEOCODER_USER_AGENT"):
         geocode()
+
+
+def test_a_geocoder_outage_is_not_cached_as_not_found(fake_geocoder):
+    program = at_zip_centre(slug="harbor")
+    fake_geocoder.down = True
+    assert "geocoder failed 1" in geocode()
+    assert not GeocodedAddress.objects.exists()
+    fake_geocoder.down = False
+    assert "placed 1" in geocode()
+    program.refresh_from_db()
+    assert program.location_precision == "address"

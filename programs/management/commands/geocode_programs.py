@@ -40,11 +40,16 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"placed {len(report.placed)}, not found {len(report.not_found)}, "
-                f"too far from their ZIP {len(report.too_far)} "
+                f"too far from their ZIP {len(report.too_far)}, "
+                f"geocoder failed {len(report.failed)} "
                 f"({report.asked} geocoder requests, the rest from the cache)."
             )
         )
-        for label, slugs in [("not found", report.not_found), ("too far", report.too_far)]:
+        for label, slugs in [
+            ("not found", report.not_found),
+            ("too far", report.too_far),
+            ("geocoder failed (asked again next time)", report.failed),
+        ]:
             for slug in slugs[:200]:
                 self.stdout.write(f"  {label}: {slug}")
 
