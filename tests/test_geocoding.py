@@ -38,7 +38,10 @@ def at_zip_centre(**kwargs):
 def test_a_found_address_moves_the_listing_from_its_zip_centre():
     program = at_zip_centre(slug="harbor")
     output = geocode("--missing-only")
-    assert "placed 1, not found 0, too far from their ZIP 0, geocoder failed 0 (1 geocoder requests" in output
+    assert (
+        "placed 1, not found 0, too far from their ZIP 0, geocoder failed 0 (1 geocoder requests"
+        in output
+    )
     program.refresh_from_db()
     assert (program.latitude, program.longitude) == (38.0375, -78.4890)
     assert program.location_precision == "address"

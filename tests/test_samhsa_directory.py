@@ -307,3 +307,12 @@ def test_the_whole_2023_directory(django_assert_max_num_queries):
     before = database_state()
     assert "created 0, updated 0, unchanged 5735" in run(DIRECTORY, "--format", "samhsa-directory")
     assert database_state() == before
+
+
+def test_the_edition_is_never_guessed(tmp_path):
+    path = write_workbook(tmp_path / "directory.xlsx", [RIVER])
+    with pytest.raises(CommandError, match="--edition"):
+        run(path, "--format", "samhsa-directory")
+    assert not Program.objects.exists()
+    run(path, "--format", "samhsa-directory", "--edition", "2024")
+    assert Program.objects.get().source_edition == "2024"

@@ -33,8 +33,8 @@ OWNED_FIELDS = [
 OWNED_TERM_KINDS = ("therapy", "payment", "population", "language")
 
 
-def read(path):
-    """The facility rows of a FindTreatment.gov locator file."""
+def read(path, edition=None):
+    """The facility rows of a FindTreatment.gov locator file (it has no editions)."""
     document = load_json(path)
     if not isinstance(document, dict) or not isinstance(document.get("rows"), list):
         raise ImportFileError('A FindTreatment.gov file must be a JSON object with a "rows" list.')

@@ -40,8 +40,8 @@ OWNED_FIELDS = [
 OWNED_TERM_KINDS = tuple(kind for kind, _ in TERM_KEYS.values())
 
 
-def read(path):
-    """The rows of a programs-format file (a JSON list)."""
+def read(path, edition=None):
+    """The rows of a programs-format file, a JSON list (it has no editions)."""
     document = load_json(path)
     if not isinstance(document, list):
         raise ImportFileError("A programs file must be a JSON list of program objects.")

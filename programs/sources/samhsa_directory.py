@@ -170,9 +170,15 @@ def edition_of(path):
     return match[0] if match else ""
 
 
-def read(path):
+def read(path, edition=None):
     """The facility rows of the workbook, each a dict by lower-case column name, with the
-    decoded `codes` and the file's edition."""
+    decoded `codes` and the file's edition (`edition`, else the year in the file's name)."""
+    edition = edition or edition_of(path)
+    if not edition:
+        # The edition decides which listings the directory no longer has: never guess it.
+        raise ImportFileError(
+            f"{path}: the file name has no year to tell its edition; give it, e.g. --edition 2024."
+        )
     from openpyxl import load_workbook
 
     try:
@@ -188,7 +194,6 @@ def read(path):
         if header is None:
             raise ImportFileError("The sheet “Facilities List” is empty.")
         index = _header_index(header, [*COLUMNS, CODES_COLUMN], "Facilities List")
-        edition = edition_of(path)
         facilities = []
         for row in rows:
             if not any(row):

@@ -1,5 +1,5 @@
 """`manage.py import_programs FILE [--format programs|findtreatment|samhsa-directory]
-[--status draft|published] [--dry-run] [--if-empty]`."""
+[--status draft|published] [--edition YEAR] [--dry-run] [--if-empty]`."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -32,12 +32,17 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="check and report, but write nothing"
         )
         parser.add_argument(
+            "--edition",
+            default=None,
+            help="the edition of a public directory (default: the year in the file name)",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="do nothing when the catalogue already holds programs (for first runs)",
         )
 
-    def handle(self, *args, file, source, status, dry_run, if_empty, **options):
+    def handle(self, *args, file, source, status, dry_run, if_empty, edition, **options):
         if if_empty and Program.objects.exists():
             self.stdout.write("The catalogue already holds programs: nothing imported.")
             return
@@ -45,7 +50,7 @@ class Command(BaseCommand):
         if status and module is sources.program_json:
             raise CommandError("--status is for public directories; a programs file has its own.")
         try:
-            rows = module.read(file)
+            rows = module.read(file, edition=edition)
         except ImportFileError as error:
             raise CommandError(f"{error} Nothing was imported.")
 
