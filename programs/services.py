@@ -435,27 +435,54 @@ def _program_json_import(listings, *, progress):
     return report
 
 
+def _kept_by_curators(imported, previous, current):
+    """What a re-import writes for a set of values: the new import's, less what curators or
+    programs removed since the last import, plus what they added. `previous` is None for
+    listings imported before imports remembered their values: then nothing counts as removed."""
+    if previous is None:
+        return list(dict.fromkeys([*imported, *current]))
+    removed, added = set(previous) - set(current), set(current) - set(previous)
+    kept = [value for value in imported if value not in removed]
+    return list(dict.fromkeys([*kept, *sorted(added)]))
+
+
 def _listing_merged_with(program, listing, module):
-    """The listing as a re-import writes it over `program`: what curators and programs added
-    stays (terms the last import did not bring, telehealth states, a format they set, a point
-    geocoded at the same address)."""
+    """The listing as a re-import writes it over `program`: what curators and programs changed
+    stays (terms and telehealth states they added or removed since the last import, a format
+    they set, a point geocoded at the same address). What the import brought is remembered in
+    `source_notes` for the next one."""
+    imported_terms = {
+        kind: list(listing["terms"].get(kind, [])) for kind in module.OWNED_TERM_KINDS
+    }
     listing = {**listing, "terms": {kind: list(slugs) for kind, slugs in listing["terms"].items()}}
-    mapped = {kind: listing["terms"].get(kind, []) for kind in module.OWNED_TERM_KINDS}
-    listing["source_notes"] = {**listing["source_notes"], "mapped_terms": mapped}
+    listing["source_notes"] = {
+        **listing["source_notes"],
+        "mapped_terms": imported_terms,
+        "mapped_states": list(listing["virtual_states"]),
+        "mapped_format": listing["format"],
+    }
     if program is None:
         return listing
-    previous = (program.source_notes or {}).get("mapped_terms", {})
+    notes = program.source_notes or {}
+    previous_terms = notes.get("mapped_terms")
     for kind in module.OWNED_TERM_KINDS:
-        added = [
-            term.slug
-            for term in program.terms.all()
-            if term.kind == kind and term.slug not in previous.get(kind, [])
-        ]
-        listing["terms"][kind] = list(dict.fromkeys(listing["terms"][kind] + added))
+        current = [term.slug for term in program.terms.all() if term.kind == kind]
+        previous = None if previous_terms is None else previous_terms.get(kind, [])
+        listing["terms"][kind] = _kept_by_curators(imported_terms[kind], previous, current)
     listing["virtual_states"] = sorted(
-        set(listing["virtual_states"]) | {state.code for state in program.virtual_states.all()}
+        _kept_by_curators(
+            listing["virtual_states"],
+            notes.get("mapped_states"),
+            [state.code for state in program.virtual_states.all()],
+        )
     )
-    if program.format != Program.Format.IN_PERSON:
+    previous_format = notes.get("mapped_format")
+    curator_set_format = (
+        program.format != previous_format
+        if previous_format is not None
+        else program.format != Program.Format.IN_PERSON
+    )
+    if curator_set_format:
         listing["format"] = program.format
     geocoded_here = (
         program.location_precision == Program.LocationPrecision.ADDRESS
@@ -466,6 +493,28 @@ def _listing_merged_with(program, listing, module):
         for name in ("latitude", "longitude", "location_precision"):
             listing[name] = getattr(program, name)
     return listing
+
+
+def _provider_key(listing):
+    """Who runs a listing, as far as a public directory tells: the organization's name in one
+    city. 'Veterans Affairs Medical Center' in ten states is ten providers, so that staff a
+    curator invites for one of them see its listings, not the others'."""
+    return (listing["provider"]["name"], listing["city"].lower(), listing["state"])
+
+
+def _providers_by_place(listings):
+    """The providers already running programs under the listings' names, by `_provider_key`."""
+    names = {listing["provider"]["name"] for _, listing in listings if listing}
+    rows = (
+        Program.objects.filter(provider__name__in=names)
+        .order_by("provider_id")
+        .values_list("provider_id", "provider__name", "city", "state_id")
+    )
+    ids = {}
+    for provider_id, name, city, state in rows:
+        ids.setdefault((name, city.lower(), state), provider_id)
+    by_id = Provider.objects.in_bulk(set(ids.values()))
+    return {key: by_id[provider_id] for key, provider_id in ids.items()}
 
 
 def _source_import(module, listings, *, status, progress):
@@ -479,12 +528,7 @@ def _source_import(module, listings, *, status, progress):
         .select_related("provider")
         .prefetch_related("terms", "virtual_states")
     }
-    providers = {
-        (provider.name, provider.website): provider
-        for provider in Provider.objects.filter(
-            name__in={listing["provider"]["name"] for _, listing in listings if listing}
-        )
-    }
+    providers = _providers_by_place(listings)
     taken_slugs = set(Program.objects.values_list("slug", flat=True))
     owned_kinds = set(module.OWNED_TERM_KINDS)
     new, changed, term_rows, state_rows, seen = [], {}, {}, {}, set()
@@ -498,9 +542,9 @@ def _source_import(module, listings, *, status, progress):
         seen.add(key)
         program = existing.get(key)
         listing = _listing_merged_with(program, listing, module)
-        provider_key = (listing["provider"]["name"], listing["provider"]["website"])
+        provider_key = _provider_key(listing)
         if provider_key not in providers:
-            providers[provider_key] = Provider(name=provider_key[0], website=provider_key[1])
+            providers[provider_key] = Provider(**listing["provider"])
         provider = providers[provider_key]
         wanted_terms = {
             term_ids[(kind, slug)] for kind, slugs in listing["terms"].items() for slug in slugs
@@ -532,7 +576,8 @@ def _source_import(module, listings, *, status, progress):
         if program.state_id != listing["state"]:
             program.state_id = listing["state"]
             fields.append("state")
-        if (program.provider.name, program.provider.website) != provider_key:
+        # A curator may have given the provider a website: the same name is the same provider.
+        if program.provider.name != listing["provider"]["name"]:
             program.provider_id_pending = provider
             fields.append("provider")
         if program.source_missing:

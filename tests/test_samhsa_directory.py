@@ -316,3 +316,32 @@ def test_the_edition_is_never_guessed(tmp_path):
     assert not Program.objects.exists()
     run(path, "--format", "samhsa-directory", "--edition", "2024")
     assert Program.objects.get().source_edition == "2024"
+
+
+def test_one_name_in_several_cities_is_several_providers_and_a_curators_website_stays(
+    tmp_path,
+):
+    elsewhere = [*RIVER]
+    elsewhere[2], elsewhere[4], elsewhere[5], elsewhere[6] = "5 Oak St", "Raleigh", "NC", "27601"
+    path = write_workbook(tmp_path / "d-2023.xlsx", [RIVER, elsewhere])
+    run(path, "--format", "samhsa-directory")
+    durham, raleigh = Program.objects.order_by("city")
+    assert durham.provider != raleigh.provider  # staff invited for one do not see the other
+    Provider.objects.filter(pk=durham.provider_id).update(website="https://river.example.org/")
+    run(path, "--format", "samhsa-directory")
+    durham.refresh_from_db()
+    assert durham.provider.website == "https://river.example.org/"
+    assert Provider.objects.count() == 2
+
+
+def test_a_reimport_keeps_what_curators_removed_removed(directory_2023):
+    run(directory_2023, "--format", "samhsa-directory")
+    harbor = Program.objects.get(provider__name="Harbor Health")
+    harbor.terms.remove(*harbor.terms.filter(slug="cbt"))
+    harbor.virtual_states.clear()
+    Program.objects.filter(pk=harbor.pk).update(format="in-person")
+    output = run(directory_2023, "--format", "samhsa-directory")
+    assert "updated 0" in output
+    harbor = Program.objects.for_listing().get(pk=harbor.pk)
+    assert "cbt" not in {t.slug for t in harbor.therapies}
+    assert harbor.format == "in-person" and not harbor.virtual_states.exists()
