@@ -1,6 +1,8 @@
 """The one parser of search parameters, shared by the results page and the JSON API."""
 
 import datetime
+from functools import reduce
+from operator import or_
 
 import django_filters
 from django import forms
@@ -51,16 +53,16 @@ UNLISTED_FACTS = {
         "time_of_day",
         "hours_min",
         "hours_max",
-        "starts_by",
     ),
+    "availability": ("starts_by",),
     "step_down": ("step_down_from",),
 }
 # The conditions a results page shows as removable chips, in the order people think of them;
 # ALL-of parameters give one chip a value ("without DBT"), the others one chip each.
 CHIP_PARAMETERS = [
     "need", "therapy", "step_down_from", "age", "free", "days", "time_of_day", "start_after",
-    "end_before", "hours_min", "hours_max", "payment", "population", "language", "format",
-    "accepting", "q",
+    "end_before", "hours_min", "hours_max", "starts_by", "payment", "population", "language",
+    "format", "accepting", "q",
 ]  # fmt: skip
 SPLIT_CHIP_PARAMETERS = {"need", "therapy"}
 CHIP_LABELS = {
@@ -72,6 +74,11 @@ CHIP_LABELS = {
     "hours_max": lambda value, field: f"At most {value:g} hours a week",
     "q": lambda value, field: f"“{value}”",
     "accepting": lambda value, field: "Has openings or a waitlist",
+    "starts_by": lambda value, field: f"Can start by {value:%b} {value.day}",
+    "step_down_from": lambda value, field: (
+        "Takes people leaving "
+        + " or ".join(str(dict(field.choices).get(item, item)).lower() for item in value)
+    ),
 }
 # Below this many results, each chip says how many programs removing it would bring back.
 FEW_RESULTS = 5
@@ -377,15 +384,35 @@ class ProgramFilterSet(django_filters.FilterSet):
             return None
         asked = {name for fact in used for name in UNLISTED_FACTS[fact]}
         others = {name: value for name, value in data.items() if name not in asked}
+        # Counted: programs that meet the search's other conditions, and for each fact it asks
+        # about either have not listed it or meet its conditions, and have not listed one.
+        model = self.queryset.model
+        listed = {
+            fact: model.objects.fact_listed(fact, today=timezone.localdate()) for fact in used
+        }
+        meeting = {
+            fact: self._search(
+                model.objects.all(),
+                {name: data.get(name) for name in UNLISTED_FACTS[fact]},
+                ordered=False,
+                located=False,
+            ).values("pk")
+            for fact in used
+        }
         count = (
             self._search(self.queryset, others, ordered=False)
-            .without_listed(schedule="schedule" in used, step_down="step_down" in used)
+            .filter(*[~listed[fact] | Q(pk__in=meeting[fact]) for fact in used])
+            .filter(reduce(or_, [~listed[fact] for fact in used]))
             .count()
         )
         wider = self._parameters()
         for name in [*asked, "page"]:
             wider.pop(name, None)
-        return {"count": count, "facts": sorted(used), "parameters": wider}
+        return {
+            "count": count,
+            "facts": [fact for fact in UNLISTED_FACTS if fact in used],
+            "parameters": wider,
+        }
 
     def conditions(self, count):
         """The conditions in force, as chips a person can remove: label, the parameters of the

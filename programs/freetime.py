@@ -45,8 +45,10 @@ def _day(slug, entry):
 def _days(text, entry):
     days = []
     for part in filter(None, text.split(",")):
-        first, _, last = part.partition("-")
+        first, dash, last = part.partition("-")
         start = _day(first, entry)
+        if dash and not last:
+            _day(last, entry)  # "mon-": a range with no end
         if not last:
             days.append(start)
             continue

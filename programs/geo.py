@@ -153,6 +153,9 @@ def place_resolve(text):
         return place_from_point(float(match[1]), float(match[2]))
     if match := _TRAILING_ZIP.match(text):
         return _zip_place(match["zip"])
+    text = text.strip(" ,")
+    if not text:
+        raise PlaceError(_TYPE_A_PLACE)
     if "," in text:
         city, _, state_text = text.rpartition(",")
         city = city.strip(" ,")

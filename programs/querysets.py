@@ -214,24 +214,25 @@ class ProgramQuerySet(models.QuerySet):
             tracks = tracks.starting_by(starts_by, confirmed_since=confirmed_since)
         return self.filter(Exists(tracks))
 
-    def without_listed(self, *, schedule=False, step_down=False):
-        """Programs that have not listed their schedule (no session on any track) or, with
-        `step_down`, which levels they accept patients stepping down from (either, when both)."""
-        from .models import Session, Term
+    def fact_listed(self, fact, *, today):
+        """A condition: the program has listed `fact` (CONTRACT "Facts not listed"):
+        "schedule" a session on some track, "availability" a track's openings or next start
+        confirmed within AVAILABILITY_FRESH_DAYS of `today`, "step_down" a step-down level."""
+        from django.conf import settings
 
-        missing = []
-        if schedule:
-            missing.append(~Exists(Session.objects.filter(track__program=OuterRef("pk"))))
-        if step_down:
-            through = self.model.terms.through
-            missing.append(
-                ~Exists(
-                    through.objects.filter(
-                        program_id=OuterRef("pk"), term__kind=Term.Kind.STEP_DOWN
-                    )
-                )
+        from .models import Session, Term, Track
+
+        if fact == "schedule":
+            return Exists(Session.objects.filter(track__program=OuterRef("pk")))
+        if fact == "availability":
+            fresh = today - datetime.timedelta(days=settings.AVAILABILITY_FRESH_DAYS)
+            return Exists(
+                Track.objects.filter(program=OuterRef("pk"), availability_confirmed__gte=fresh)
             )
-        return self.filter(reduce(or_, missing)) if missing else self.none()
+        through = self.model.terms.through
+        return Exists(
+            through.objects.filter(program_id=OuterRef("pk"), term__kind=Term.Kind.STEP_DOWN)
+        )
 
     def licensed_in(self, state):
         """Virtual and hybrid programs licensed to serve patients in `state`."""

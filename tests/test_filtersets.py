@@ -374,6 +374,7 @@ def test_free_time_and_hours_are_met_by_one_track():
         ("mon@25:00-26:00", "invalid_time"),
         ("mon@12:00-11:00", "free_time_order"),
         ("mon-fri at 5", "invalid_free_time"),
+        ("mon-", "invalid_day"),
     ],
 )
 def test_bad_free_time_is_an_error_with_a_code(value, code):

@@ -106,6 +106,7 @@ def _q_holds(q, lat, lng):
         ("raleigh", "Raleigh, NC", "NC"),  # a city alone that one state dwarfs
         ("raleigh north carolina", "Raleigh, NC", "NC"),
         ("St. Louis MO", "Saint Louis, MO", "MO"),
+        ("Raleigh,", "Raleigh, NC", "NC"),  # a stray comma
     ],
 )
 def test_place_resolve(text, label, state):
@@ -115,7 +116,7 @@ def test_place_resolve(text, label, state):
     assert -90 <= place.lat <= 90 and -180 <= place.lng <= 180
 
 
-@pytest.mark.parametrize("text", ["", "Springfield", "Atlantis, VA", "12", "99999", "0,0,0"])
+@pytest.mark.parametrize("text", ["", ",", "Springfield", "Atlantis, VA", "12", "99999", "0,0,0"])
 def test_unknown_or_ambiguous_places_are_errors(text):
     with pytest.raises(geo.PlaceError):
         geo.place_resolve(text)

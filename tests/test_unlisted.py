@@ -92,3 +92,31 @@ def test_openings_older_than_two_weeks_count_as_not_listed(client):
     track.availability_confirmed = datetime.date.today()
     track.save()
     assert client.get("/api/programs/p/").json()["tracks"][0]["openings"] == 3
+
+
+def test_a_listed_fact_that_does_not_match_is_not_counted_as_unlisted(client):
+    # A morning track is a listed schedule that fails "evening": whatever its step-down data,
+    # it cannot match, so it is not among the programs that "have not listed" what was asked.
+    ProgramFactory(slug="morning", tracks={"Morning": [("tue", "09:00", "12:00")]})
+    imported(slug="nothing-listed")
+    body = client.get(
+        "/api/programs/",
+        {"near": "22902", "time_of_day": "evening", "step_down_from": "residential"},
+    ).json()
+    assert body["count"] == 0 and body["unlisted"]["count"] == 1
+
+
+def test_starts_by_counts_programs_whose_openings_are_not_current(client):
+    program = ProgramFactory(slug="old-openings", tracks=EVENING)
+    track = program.tracks.get()
+    track.next_start = datetime.date.today() + datetime.timedelta(days=3)
+    track.availability_confirmed = datetime.date.today() - datetime.timedelta(days=30)
+    track.save()
+    starts_by = (datetime.date.today() + datetime.timedelta(days=7)).isoformat()
+    body = client.get("/api/programs/", {"near": "22902", "starts_by": starts_by}).json()
+    assert body["count"] == 0 and body["unlisted"]["count"] == 1
+    track.availability_confirmed = datetime.date.today()
+    track.save()
+    program.save()  # as the services do: the listing changed (and the search cache sees it)
+    body = client.get("/api/programs/", {"near": "22902", "starts_by": starts_by}).json()
+    assert body["count"] == 1 and body["unlisted"]["count"] == 0

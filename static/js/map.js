@@ -57,7 +57,7 @@
     if (element.dataset.lat && !single) {
       var place = [parseFloat(element.dataset.lat), parseFloat(element.dataset.lng)];
       L.circleMarker(place, { radius: 6, weight: 3, color: "#b00020", fillColor: "#ffffff", fillOpacity: 1 })
-        .addTo(map).bindPopup("Your search: " + (element.dataset.place || "this place"));
+        .addTo(map).bindPopup(document.createTextNode("Your search: " + (element.dataset.place || "this place")));
       bounds.push(place);
     }
     if (bounds.length === 1) map.setView(bounds[0], 12);
