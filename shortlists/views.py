@@ -1,6 +1,6 @@
 """The shortlist pages: thin shells around the session store, the facts and the CSV export."""
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
@@ -28,7 +28,6 @@ from .storage import (
 
 SEARCH_CSV_MAX_ROWS = 500
 SHEET_PROGRAMS_PER_PAGE = 4
-BACK_SESSION_KEY = "shortlist_back"
 private = cache_control(private=True, no_store=True)
 
 
@@ -90,7 +89,7 @@ def shortlist_detail(request):
     context = _shortlist(request)
     if context["programs"]:
         context["share_url"], context["mailto"] = _share_links(request, context["programs"])
-    back = request.session.get(BACK_SESSION_KEY)
+    back = request.GET.get("back", "")
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         context["back_url"] = back
     return render(request, "shortlists/shortlist.html", context)
@@ -106,10 +105,13 @@ def _search_place(request):
     )
 
 
-def _remember_back(request):
+def _back_query(request):
+    """The way back to the visitor's search, carried in the redirect's URL (never stored on
+    the server: a search says what someone is being treated for)."""
     back = request.POST.get("next", "")
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        request.session[BACK_SESSION_KEY] = back
+        return "?" + urlencode({"back": back})
+    return ""
 
 
 @require_POST
@@ -131,9 +133,8 @@ def shortlist_add(request, slug):
             {"added": added, "count": len(shortlist), "message": message},
             status=200 if added else 409,
         )
-    _remember_back(request)
     (messages.success if added else messages.error)(request, message)
-    return redirect("shortlists:detail")
+    return redirect(reverse("shortlists:detail") + _back_query(request))
 
 
 @require_POST

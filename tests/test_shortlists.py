@@ -80,8 +80,11 @@ def add(client, slug, **data):
 
 def test_add_without_javascript_lands_on_the_shortlist_which_lists_it(client, trio):
     response = add(client, "oak-city-teen", next="/programs/?near=raleigh")
-    assert response.status_code == 302 and response["Location"] == "/shortlist/"
-    html = client.get("/shortlist/").content.decode()
+    # The way back travels in the URL, never in the session: a search is health information.
+    assert response.status_code == 302
+    assert response["Location"] == "/shortlist/?back=%2Fprograms%2F%3Fnear%3Draleigh"
+    assert "raleigh" not in str(dict(client.session))
+    html = client.get(response["Location"]).content.decode()
     assert "Oak City Teen IOP is on your shortlist." in html
     assert 'href="/programs/?near=raleigh">Back to your search' in html
     assert 'href="tel:919-555-0101"' in html
