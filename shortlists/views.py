@@ -38,9 +38,16 @@ def _wants_json(request):
 def _shortlist(request):
     """The programs on show: a shared link's (`?p=`) or the visitor's own, with notes about
     what was skipped. A shared link never changes the visitor's own shortlist."""
-    shared = "p" in request.GET
+    # The shortlist page's own "sheet of the ticked programs" sends its ticks with `ticked`:
+    # the visitor's own entries (and the places they were added from), not a shared list.
+    ticked = "ticked" in request.GET
+    shared = "p" in request.GET and not ticked
     own = Shortlist(request.session).entries
-    if shared:
+    if ticked:
+        wanted = {slug for value in request.GET.getlist("p") for slug in value.split(",")}
+        entries = [entry for entry in own if entry.slug in wanted]
+        notes = [] if entries else [_("Tick at least one program to put on the sheet.")]
+    elif shared:
         # The link holds no place; programs also on the visitor's own list keep theirs.
         places = {entry.slug: entry.place for entry in own}
         entries, notes = shared_entries(request.GET.getlist("p"))

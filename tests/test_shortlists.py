@@ -337,3 +337,13 @@ def test_own_list_links_keep_distances_and_shared_links_keep_the_list(
     assert "mi from" not in Client().get("/shortlist/sheet/?p=oak-city-teen").content.decode()
     shared = Client().get("/shortlist/?p=triangle-youth").content.decode()
     assert 'href="/shortlist/compare/?p=triangle-youth"' in shared
+
+
+def test_the_sheet_of_ticked_programs_is_the_visitors_own_and_none_ticked_is_none(client, trio):
+    for program in trio:
+        client.post(f"/shortlist/add/{program.slug}/", HTTP_ACCEPT="application/json")
+    one = client.get("/shortlist/sheet/", {"ticked": "1", "p": trio[0].slug}).content.decode()
+    assert trio[0].name in one and trio[1].name not in one
+    assert "shared these programs" not in one
+    none = client.get("/shortlist/sheet/", {"ticked": "1"}).content.decode()
+    assert "Tick at least one program" in none and trio[0].name not in none
