@@ -11,9 +11,20 @@ from django.core.validators import URLValidator
 
 from .. import geo
 from ..models import WEEKDAY_SLUGS, Program
-from ..vocabularies import US_STATES
+from ..vocabularies import LANGUAGES, US_STATES
 
 STATE_CODES = {code for code, _ in US_STATES}
+# Language names as public directories write them, to our codes.
+LANGUAGE_NAMES = {name.lower(): code for code, name in LANGUAGES} | {
+    "american sign language": "ase",
+    "farsi": "fa",
+    "persian": "fa",
+    "creole": "ht",
+    "filipino": "tl",
+    "any chinese language": "zh",
+    "mandarin": "zh",
+    "cantonese": "zh",
+}
 
 
 class ImportFileError(ValueError):

@@ -9,8 +9,8 @@ import math
 from django.utils.text import slugify
 
 from ..models import Program
-from ..vocabularies import LANGUAGES
 from .base import (
+    LANGUAGE_NAMES,
     ImportFileError,
     field_text,
     load_json,
@@ -124,16 +124,6 @@ FINDTREATMENT_TERMS = {
         "Sign language services for the deaf and hard of hearing": ("language", "ase"),
         "American Sign Language (ASL)": ("language", "ase"),
     },
-}
-LANGUAGE_NAMES = {name.lower(): code for code, name in LANGUAGES} | {
-    "american sign language": "ase",
-    "farsi": "fa",
-    "persian": "fa",
-    "creole": "ht",
-    "filipino": "tl",
-    "any chinese language": "zh",
-    "mandarin": "zh",
-    "cantonese": "zh",
 }
 AGE_GROUPS = {
     "Children/adolescents": (0, 17),

@@ -16,8 +16,7 @@ from pathlib import Path
 from django.utils.text import slugify
 
 from ..models import Program
-from .base import ImportFileError, field_text, state_parse, zip_location
-from .findtreatment import LANGUAGE_NAMES
+from .base import LANGUAGE_NAMES, ImportFileError, field_text, state_parse, zip_location
 
 SLUG = "samhsa-directory"
 NAME = "SAMHSA National Directory of Substance Use Treatment Facilities"
