@@ -27,3 +27,21 @@ access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 # The error log never holds a query string, a client address or an exception's message.
 logger_class = "iopfinder.server.PrivateLogger"
+
+
+# Search slots (iopfinder/admission.py): lock files in a directory of this server's own, made
+# before the workers are forked so that they all share it.
+def on_starting(server):
+    import tempfile
+
+    from iopfinder.admission import SLOTS_DIR_ENV
+
+    os.environ[SLOTS_DIR_ENV] = tempfile.mkdtemp(prefix="iopfinder-search-slots-")
+
+
+def on_exit(server):
+    import shutil
+
+    from iopfinder.admission import SLOTS_DIR_ENV
+
+    shutil.rmtree(os.environ.get(SLOTS_DIR_ENV, ""), ignore_errors=True)

@@ -109,6 +109,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and STATEME
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
     )
+# At most this many uncached searches run at once on a gunicorn server (iopfinder/admission.py),
+# so a burst of expensive searches leaves a core for every other page and for /healthz. A
+# search waits up to SEARCH_SLOT_WAIT seconds for a slot, then gets the 503 page. 0: no limit.
+SEARCH_SLOTS = int(os.environ.get("DJANGO_SEARCH_SLOTS", max(1, (os.cpu_count() or 2) - 1)))
+SEARCH_SLOT_WAIT = float(os.environ.get("DJANGO_SEARCH_SLOT_WAIT", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite has no covering indexes: it builds the same indexes without their INCLUDE columns.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

@@ -5,8 +5,10 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from iopfinder.admission import admitted
+
 from .caching import search_cache
-from .filtersets import ProgramFilterSet
+from .filtersets import ProgramFilterSet, is_wide_search
 from .models import Program
 from .serializers import program_to_dict
 
@@ -53,6 +55,7 @@ def _unlisted_json(request, unlisted):
 
 @require_GET
 @search_cache
+@admitted(when=is_wide_search)
 def program_list(request):
     """`/api/programs/`: a page of search results, or 400 with errors by parameter."""
     filterset = ProgramFilterSet(request.GET, queryset=Program.objects.published(), request=request)

@@ -83,6 +83,9 @@ CHIP_LABELS = {
 # Below this many results, each chip says how many programs removing it would bring back.
 FEW_RESULTS = 5
 WIDER_RADIUS_MILES = 50
+# A search without a place, or with a radius wider than this, reads the whole catalogue: such
+# searches are admitted one at a time on a server (`is_wide_search`, iopfinder/admission.py).
+LOCAL_RADIUS_MILES = 100
 TERM_PARAMETERS = {
     "therapy": Term.Kind.THERAPY,
     "payment": Term.Kind.PAYMENT,
@@ -90,6 +93,22 @@ TERM_PARAMETERS = {
     "language": Term.Kind.LANGUAGE,
     "step_down_from": Term.Kind.STEP_DOWN,
 }
+
+
+def is_wide_search(request):
+    """Whether the search in `request.GET` may read the whole catalogue: no place (`near`, or
+    `lat` and `lng`), or a radius beyond LOCAL_RADIUS_MILES. Parsed leniently: a bad radius is
+    the FilterSet's to report, and counts as wide here."""
+    query = request.GET
+    if not (query.get("near", "").strip() or query.get("lat", "").strip()):
+        return True
+    radius = query.get("radius", "").strip()
+    if not radius:
+        return False
+    try:
+        return not float(radius) <= LOCAL_RADIUS_MILES
+    except ValueError:
+        return True
 
 
 class ProgramSearchForm(forms.Form):

@@ -12,6 +12,8 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from iopfinder.admission import admitted
+
 from .api import errors_response
 from .models import Program
 
@@ -183,6 +185,7 @@ def _positive_int(request, name, default, maximum):
 
 
 @require_GET
+@admitted()
 def service_list(request):
     """`/hsds/services/`: a Page of services (HSDS `service_list.json` items)."""
     page_number, page_error = _positive_int(request, "page", 1, 100_000)

@@ -14,13 +14,14 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
+from iopfinder.admission import admitted
 from iopfinder.decorators import drop_empty_parameters
 from iopfinder.ratelimits import rate_limit_take
 
 from . import services
 from .api import errors_response, wants_json
 from .caching import cache_status, search_cache
-from .filtersets import ProgramFilterSet
+from .filtersets import ProgramFilterSet, is_wide_search
 from .forms import CorrectionForm
 from .models import Program
 
@@ -43,6 +44,7 @@ def home(request):
 
 @method_decorator(drop_empty_parameters, name="dispatch")
 @method_decorator(search_cache, name="dispatch")
+@method_decorator(admitted(when=is_wide_search), name="dispatch")
 class ProgramListView(TemplateView):
     """`/programs/`: search results. Bad filter values re-render the form with the errors."""
 

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from programs.filtersets import ProgramFilterSet
+from iopfinder.admission import admitted
+from programs.filtersets import ProgramFilterSet, is_wide_search
 from programs.models import Program
 
 from .exports import programs_csv_response
@@ -212,6 +213,7 @@ def shortlist_csv(request):
 
 
 @require_GET
+@admitted(when=is_wide_search)
 def program_list_csv(request):
     """`/programs.csv`: a search's results as CSV, parsed by the results page's FilterSet;
     at most SEARCH_CSV_MAX_ROWS rows. Bad parameters get a 400 that says what is wrong."""
