@@ -9,3 +9,27 @@ def test_models_and_migrations_agree():
     out = StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_migrations_load_the_vocabularies_and_states_of_vocabularies_py():
+    """Migration 0002 holds its vocabularies frozen; a change to programs/vocabularies.py needs a
+    data migration of its own, or the database and the code would disagree."""
+    from programs import vocabularies
+    from programs.models import State, Term
+
+    expected = {
+        "therapy": vocabularies.THERAPIES,
+        "payment": vocabularies.PAYMENTS,
+        "population": vocabularies.POPULATIONS,
+        "language": vocabularies.LANGUAGES,
+        "step_down": vocabularies.STEP_DOWN_LEVELS,
+    }
+    for kind, entries in expected.items():
+        loaded = list(
+            Term.objects.filter(kind=kind).order_by("position").values_list("slug", "name")
+        )
+        assert loaded == [(slug, str(name)) for slug, name in entries], kind
+    assert set(State.objects.values_list("code", "name")) == {
+        (code, str(name)) for code, name in vocabularies.US_STATES
+    }
