@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
 DIRECTORY := data/samhsa/national-directory-su-facilities-2023.xlsx
-.PHONY: help run test probe lint format migrate demo seed superuser bench clean
+.PHONY: help run test coverage probe lint format migrate demo seed superuser bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ run: $(VENV)/.installed ## Install, migrate, load SAMHSA's directory if the data
 test: $(VENV)/.installed ## Run the whole test suite (PostgreSQL when DATABASE_URL is set, else SQLite)
 	$(VENV)/bin/pytest
 
+coverage: $(VENV)/.installed ## Run the whole suite and report the lines it covers (README "Tests")
+	$(VENV)/bin/pytest --cov --cov-report=term
+
 probe: $(VENV)/.installed ## The hostile probe under gunicorn, 20 s an attack (PROBE_PROGRAMS=N; see docs/reliability.md)
 	PROBE_SECONDS=$(or $(PROBE_SECONDS),20) PROBE_PROGRAMS=$(or $(PROBE_PROGRAMS),2000) \
 		$(VENV)/bin/pytest tests/test_probe.py -q -s -p no:warnings
@@ -34,6 +37,7 @@ probe: $(VENV)/.installed ## The hostile probe under gunicorn, 20 s an attack (P
 lint: $(VENV)/.installed ## Check style with ruff
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	git ls-files -z '*.py' | xargs -0 $(VENV)/bin/django-upgrade --target-version 5.2
 
 format: $(VENV)/.installed ## Reformat the code with ruff
 	$(VENV)/bin/ruff check --fix .

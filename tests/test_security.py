@@ -49,7 +49,7 @@ def test_responses_carry_the_security_headers(settings, manage_py):
     for name, value in production.items():
         setattr(settings, name, tuple(value) if isinstance(value, list) else value)
     ProgramFactory(slug="harbor")
-    client = Client(HTTP_X_FORWARDED_PROTO="https")
+    client = Client(headers={"x-forwarded-proto": "https"})
     for path in [
         "/",
         "/programs/?near=22902",

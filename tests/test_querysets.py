@@ -1,0 +1,131 @@
+"""The catalogue's QuerySets, tested directly: each search condition of the contract is one
+method, and the pages and the API only combine them (tests/test_filtersets.py, test_api.py)."""
+
+import datetime
+
+import pytest
+
+from programs.geo import place_resolve
+from programs.models import Program, Term
+
+from .factories import ProgramFactory, track_create
+
+pytestmark = pytest.mark.django_db
+
+
+def slugs(queryset):
+    return sorted(queryset.values_list("slug", flat=True))
+
+
+def term_ids(kind, *slugs_):
+    return list(Term.objects.filter(kind=kind, slug__in=slugs_).values_list("pk", flat=True))
+
+
+def test_published_leaves_out_drafts_and_archived_programs():
+    ProgramFactory(slug="shown")
+    ProgramFactory(slug="draft", status=Program.Status.DRAFT)
+    ProgramFactory(slug="archived", status=Program.Status.ARCHIVED)
+    assert slugs(Program.objects.published()) == ["shown"]
+
+
+def test_one_track_must_meet_every_schedule_condition_at_once():
+    """A morning Monday track and an evening Tuesday track do not make a Tuesday morning."""
+    split = ProgramFactory(slug="split")
+    track_create(split, "Mornings", [("mon", "09:00", "12:00")])
+    track_create(split, "Evenings", [("tue", "18:00", "21:00")], position=1)
+    tuesday_mornings = ProgramFactory(slug="tuesday-mornings")
+    track_create(tuesday_mornings, "Mornings", [("tue", "09:00", "12:00")])
+    programs = Program.objects.all()
+    assert slugs(programs.with_track_matching(days=[1], time_of_day="morning")) == [
+        "tuesday-mornings"
+    ]
+    assert slugs(programs.with_track_matching(days=[1])) == ["split", "tuesday-mornings"]
+    assert slugs(programs.with_track_matching(start_after=datetime.time(17))) == ["split"]
+
+
+def test_a_track_without_sessions_meets_no_schedule_condition():
+    empty = ProgramFactory(slug="empty")
+    track_create(empty, "To be announced", [])
+    assert slugs(Program.objects.with_track_matching(hours_min=0)) == []
+
+
+def test_weekly_hours_are_the_sum_of_a_tracks_sessions():
+    program = ProgramFactory(slug="nine-hours")
+    track_create(program, "Evening", [(day, "18:00", "21:00") for day in ("mon", "wed", "fri")])
+    programs = Program.objects.all()
+    assert slugs(programs.with_track_matching(hours_min=9, hours_max=9)) == ["nine-hours"]
+    assert slugs(programs.with_track_matching(hours_min=9.5)) == []
+    assert slugs(programs.with_track_matching(hours_max=8.5)) == []
+
+
+def test_all_terms_versus_any_term():
+    ProgramFactory(slug="cbt-dbt", terms={"therapy": ["cbt", "dbt"]})
+    ProgramFactory(slug="cbt", terms={"therapy": ["cbt"]})
+    ProgramFactory(slug="none")
+    both = term_ids("therapy", "cbt", "dbt")
+    assert slugs(Program.objects.with_all_terms(both)) == ["cbt-dbt"]
+    assert slugs(Program.objects.with_any_term(both)) == ["cbt", "cbt-dbt"]
+
+
+def test_treating_needs_all_the_needs_given():
+    ProgramFactory(slug="both", treats_substance_use=True, treats_mental_health=True)
+    ProgramFactory(slug="substance", treats_substance_use=True, treats_mental_health=False)
+    assert slugs(Program.objects.treating(["substance-use", "mental-health"])) == ["both"]
+    assert slugs(Program.objects.treating(["substance-use"])) == ["both", "substance"]
+
+
+def test_an_open_end_of_an_age_range_admits_any_age():
+    ProgramFactory(slug="adults", min_age=18, max_age=None)
+    ProgramFactory(slug="teens", min_age=13, max_age=17)
+    ProgramFactory(slug="anyone", min_age=None, max_age=None)
+    assert slugs(Program.objects.for_age(16)) == ["anyone", "teens"]
+    assert slugs(Program.objects.for_age(70)) == ["adults", "anyone"]
+
+
+def test_matching_text_needs_every_word_somewhere_in_the_listing():
+    ProgramFactory(slug="harbor", name="Harbor Evening IOP", city="Charlottesville")
+    ProgramFactory(slug="other", name="Blue Ridge IOP", description="Evening groups.")
+    assert slugs(Program.objects.matching_text("harbor charlottesville")) == ["harbor"]
+    assert slugs(Program.objects.matching_text("EVENING")) == ["harbor", "other"]
+    assert slugs(Program.objects.matching_text("evening ridge")) == ["other"]
+
+
+def test_near_measures_distance_and_adds_licensed_virtual_programs_on_request():
+    ProgramFactory(slug="here")  # Charlottesville, VA
+    ProgramFactory(slug="richmond", city="Richmond", latitude=37.5407, longitude=-77.4360)
+    ProgramFactory(
+        slug="online",
+        format=Program.Format.VIRTUAL,
+        latitude=39.29,
+        longitude=-76.61,  # Baltimore: far from the place
+        virtual_states=["VA"],
+    )
+    place = place_resolve("22902")
+    near = Program.objects.near(place, 25)
+    assert slugs(near) == ["here"]
+    assert near.get().distance_miles < 5
+    assert slugs(Program.objects.near(place, 100)) == ["here", "richmond"]
+    assert slugs(Program.objects.near(place, 25, virtual="include")) == ["here", "online"]
+    only = Program.objects.near(place, 25, virtual="only")
+    assert slugs(only) == ["online"]
+    assert only.get().distance_miles is None  # matched by its licence, not by distance
+
+
+def test_ordering_by_weekly_hours_puts_programs_without_tracks_last():
+    light = ProgramFactory(slug="light", name="Z light")
+    track_create(light, "One evening", [("mon", "18:00", "21:00")])
+    heavy = ProgramFactory(slug="heavy", name="A heavy")
+    track_create(heavy, "Days", [(day, "09:00", "12:00") for day in ("mon", "tue", "wed")])
+    ProgramFactory(slug="unlisted", name="B unlisted")
+    ordered = Program.objects.order_by_weekly_hours().values_list("slug", flat=True)
+    assert list(ordered) == ["light", "heavy", "unlisted"]
+
+
+def test_fact_listed_tells_a_listed_schedule_from_an_unlisted_one():
+    listed = ProgramFactory(slug="listed")
+    track_create(listed, "Evening", [("mon", "18:00", "21:00")])
+    ProgramFactory(slug="unlisted")
+    today = datetime.date.today()
+    condition = Program.objects.fact_listed("schedule", today=today)
+    assert slugs(Program.objects.filter(condition)) == ["listed"]
+    assert slugs(Program.objects.exclude(condition)) == ["unlisted"]
