@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from . import schedule, services
 from .geo import point_time_zone
 from .models import (
     ASAM_ADULT_WEEKLY_HOURS,
@@ -191,7 +191,7 @@ class TrackForm(forms.ModelForm):
             for session in self.instance.sessions.all():
                 by_day[session.day].append((session.start, session.end))
             for day, ranges in by_day.items():
-                self.initial[f"day_{day}"] = services.time_ranges_format(ranges)
+                self.initial[f"day_{day}"] = schedule.time_ranges_format(ranges)
 
     class Meta:
         model = Track
@@ -202,8 +202,8 @@ class TrackForm(forms.ModelForm):
         sessions = []
         for day, _ in Session.Day.choices:
             try:
-                ranges = services.time_ranges_parse(cleaned.get(f"day_{day}", ""))
-            except services.ScheduleError as error:
+                ranges = schedule.time_ranges_parse(cleaned.get(f"day_{day}", ""))
+            except schedule.ScheduleError as error:
                 self.add_error(f"day_{day}", str(error))
                 continue
             sessions.extend((day, start, end) for start, end in ranges)

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from programs import services
+from programs import schedule, services
 from programs.models import Correction, Program
 
 from .factories import ProgramFactory, UserFactory, track_create
@@ -15,21 +15,21 @@ pytestmark = pytest.mark.django_db
 
 
 def test_time_ranges_are_parsed_sorted_and_formatted_back():
-    ranges = services.time_ranges_parse(" 18:00-21:00, 9:30 – 12 ")
+    ranges = schedule.time_ranges_parse(" 18:00-21:00, 9:30 – 12 ")
     assert ranges == [
         (datetime.time(9, 30), datetime.time(12)),
         (datetime.time(18), datetime.time(21)),
     ]
-    assert services.time_ranges_format(ranges) == "09:30-12:00, 18:00-21:00"
-    assert services.time_ranges_parse("") == []
+    assert schedule.time_ranges_format(ranges) == "09:30-12:00, 18:00-21:00"
+    assert schedule.time_ranges_parse("") == []
 
 
 @pytest.mark.parametrize(
     "text", ["6pm-9pm", "25:00-26:00", "18:00-18:00", "21:00-18:00", "9-12, 11-13"]
 )
 def test_time_ranges_that_make_no_sense_are_refused(text):
-    with pytest.raises(services.ScheduleError):
-        services.time_ranges_parse(text)
+    with pytest.raises(schedule.ScheduleError):
+        schedule.time_ranges_parse(text)
 
 
 def test_setting_a_schedule_replaces_the_sessions_and_marks_the_listing_changed():

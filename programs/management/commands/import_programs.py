@@ -70,7 +70,7 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 progress=self._progress,
             )
-        except services.ImportRowError as error:
+        except RowError as error:
             raise CommandError(f"{error} Nothing was imported.")
         report.merged = merged
         if not dry_run and (report.created or report.updated):

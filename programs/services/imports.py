@@ -1,327 +1,19 @@
-"""Writes to the catalogue. Every multi-step change goes through one of these functions."""
+"""Imports from the sources in programs.sources (all or nothing), and the export."""
 
-import datetime
 import itertools
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from . import sources
-from .models import Correction, Program, Provider, Session, Term, Track
-from .serializers import program_to_dict
-
-_TIME_RANGE = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–]\s*(\d{1,2})(?::(\d{2}))?\s*$")
-
-
-class ScheduleError(ValueError):
-    """A session's times cannot be understood or do not make sense."""
-
-
-def time_ranges_parse(text):
-    """Parse "18:00-21:00, 9:30-12" into [(time(18), time(21)), (time(9, 30), time(12))].
-
-    Times are 24-hour. Each range must end after it starts, and ranges may not overlap.
-    """
-    ranges = []
-    for part in filter(None, (chunk.strip() for chunk in (text or "").split(","))):
-        match = _TIME_RANGE.match(part)
-        if not match:
-            raise ScheduleError(f"“{part}” is not a time range like 18:00-21:00.")
-        try:
-            start = datetime.time(int(match[1]), int(match[2] or 0))
-            end = datetime.time(int(match[3]), int(match[4] or 0))
-        except ValueError:
-            raise ScheduleError(f"“{part}” has a time that does not exist (use 00:00 to 23:59).")
-        if end <= start:
-            raise ScheduleError(f"In “{part}” the session must end after it starts.")
-        ranges.append((start, end))
-    ranges.sort()
-    for (_, previous_end), (start, _) in itertools.pairwise(ranges):
-        if start < previous_end:
-            raise ScheduleError("Two sessions on the same day overlap.")
-    return ranges
-
-
-def time_ranges_format(ranges):
-    """The inverse of time_ranges_parse: "18:00-21:00, 09:30-12:00"."""
-    return ", ".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in ranges)
-
-
-@transaction.atomic
-def track_schedule_set(
-    *, track: Track, sessions: list[tuple[int, datetime.time, datetime.time]], user=None
-):
-    """Replace a track's weekly sessions with `sessions` (day 0 = Monday, start, end)."""
-    track.sessions.all().delete()
-    bulk_create_with_history(
-        [Session(track=track, day=day, start=start, end=end) for day, start, end in sessions],
-        Session,
-        default_user=user,
-    )
-    # Cached searches are keyed by the last change of any program.
-    Program.objects.filter(pk=track.program_id).update(updated=timezone.now())
-
-
-def program_version(program) -> str:
-    """What a form remembers of the listing it loaded, to notice a change saved since (any
-    write to a listing moves its `updated`)."""
-    return program.updated.isoformat() if program.updated else ""
-
-
-def _programs_update(*, programs, user=None, reason="", **fields):
-    """Set `fields` on every program, with one history record each (who and why)."""
-    programs = list(programs)
-    fields["updated"] = timezone.now()
-    for program in programs:
-        for name, value in fields.items():
-            setattr(program, name, value)
-    if programs:
-        bulk_update_with_history(
-            programs, Program, list(fields), default_user=user, default_change_reason=reason
-        )
-    return programs
-
-
-@transaction.atomic
-def programs_publish(*, programs, user=None) -> list[Program]:
-    """Make listings visible to the public."""
-    return _programs_update(
-        programs=programs, user=user, reason="Published.", status=Program.Status.PUBLISHED
-    )
-
-
-@transaction.atomic
-def programs_archive(*, programs, user=None) -> list[Program]:
-    """Withdraw listings from the public without deleting them."""
-    return _programs_update(
-        programs=programs, user=user, reason="Archived.", status=Program.Status.ARCHIVED
-    )
-
-
-@transaction.atomic
-def programs_verify(*, programs, user) -> list[Program]:
-    """Record that `user` checked the listings today."""
-    return _programs_update(
-        programs=programs,
-        user=user,
-        reason="Verified by a curator.",
-        last_verified=timezone.localdate(),
-        verified_by=user,
-        verified_by_role=Program.VerifiedBy.CURATOR,
-    )
-
-
-@transaction.atomic
-def program_verify_by_provider(*, program: Program, user) -> Program:
-    """Record that the program itself (`user`, one of its staff) confirmed the whole listing
-    today: "Everything here is still accurate"."""
-    (program,) = _programs_update(
-        programs=[program],
-        user=user,
-        reason="Confirmed still accurate by the program.",
-        last_verified=timezone.localdate(),
-        verified_by=user,
-        verified_by_role=Program.VerifiedBy.PROVIDER,
-    )
-    return program
-
-
-@transaction.atomic
-def track_availability_set(
-    *,
-    track: Track,
-    openings: int | None,
-    next_start: datetime.date | None,
-    rolling_admission: bool,
-    user=None,
-) -> Track:
-    """State a track's openings, next start and rolling admission, confirmed today."""
-    track.openings = openings
-    track.next_start = next_start
-    track.rolling_admission = rolling_admission
-    track.availability_confirmed = timezone.localdate()
-    track._history_user = user
-    track.save()
-    # Cached searches are keyed by the last change of any program.
-    Program.objects.filter(pk=track.program_id).update(updated=timezone.now())
-    return track
-
-
-def correction_create(*, program: Program, message: str, contact: str = "") -> Correction:
-    """Store a report from the public for curators; it never changes the listing itself."""
-    return Correction.objects.create(program=program, message=message, contact=contact)
-
-
-@transaction.atomic
-def corrections_resolve(*, corrections, user) -> int:
-    """Mark corrections handled by `user`."""
-    return Correction.objects.filter(pk__in=[c.pk for c in corrections]).update(
-        status=Correction.Status.RESOLVED, resolved_at=timezone.now(), resolved_by=user
-    )
-
-
-DEMO_BATCH = 2000
-
-
-@transaction.atomic
-def demo_programs_seed(*, count: int, seed: int, progress=None) -> int:
-    """Replace all demo listings with `count` published demo programs made from `seed`."""
-    from .demo import demo_listings
-
-    demo_programs_delete()
-    listings = demo_listings(count, seed, timezone.localdate())
-    created = 0
-    batch = []
-    for listing in listings:
-        batch.append(listing)
-        if len(batch) == DEMO_BATCH:
-            created += _listings_bulk_create(batch, status=Program.Status.PUBLISHED, is_demo=True)
-            batch = []
-            if progress:
-                progress(created, count)
-    if batch:
-        created += _listings_bulk_create(batch, status=Program.Status.PUBLISHED, is_demo=True)
-    return created
-
-
-def catalogue_statistics_refresh():
-    """Bring the query planner's statistics (and PostgreSQL's visibility map) up to date.
-
-    After a bulk write the planner would otherwise plan search with stale row counts until
-    autovacuum comes by, and index-only scans would still read the table. VACUUM cannot run
-    inside a transaction; there (as in tests) only the statistics are refreshed.
-    """
-    tables = [
-        model._meta.db_table
-        for model in (
-            Program,
-            Program.terms.through,
-            Program.virtual_states.through,
-            Track,
-            Session,
-        )
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            quoted = ", ".join(connection.ops.quote_name(table) for table in tables)
-            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
-            cursor.execute(f"{command} {quoted}")
-        else:
-            cursor.execute("ANALYZE")
-
-
-def demo_programs_delete():
-    """Remove every demo listing and demo provider (real listings are never touched)."""
-    demo = Program.objects.filter(is_demo=True)
-    # Raw deletes: made-up listings need no history, and the history's signal handlers would
-    # otherwise make Django load and delete a hundred thousand rows one by one.
-    handled = {Track, Correction, Program.terms.through, Program.virtual_states.through}
-    for relation in Program._meta.related_objects:  # what other apps keep about a listing
-        if relation.related_model not in handled and relation.on_delete is models.CASCADE:
-            relation.related_model.objects.filter(**{f"{relation.field.name}__in": demo}).delete()
-    for queryset in (
-        Session.objects.filter(track__program__in=demo),
-        Track.objects.filter(program__in=demo),
-        Program.terms.through.objects.filter(program__in=demo),
-        Program.virtual_states.through.objects.filter(program__in=demo),
-        Correction.objects.filter(program__in=demo),
-        demo,
-    ):
-        queryset._raw_delete(queryset.db)
-    Provider.objects.filter(is_demo=True, programs__isnull=True).delete()
-
-
-def _listings_bulk_create(listings, *, status, is_demo):
-    """Insert listings (dicts from programs.demo) with few statements per batch."""
-    term_ids = {(term.kind, term.slug): term.pk for term in Term.objects.all()}
-    providers = {}
-    for listing in listings:
-        key = id(listing["provider"])
-        if key not in providers:
-            providers[key] = Provider(is_demo=is_demo, **listing["provider"])
-    Provider.objects.bulk_create(providers.values())
-
-    programs = [
-        Program(
-            provider=providers[id(listing["provider"])],
-            status=status,
-            is_demo=is_demo,
-            state_id=listing["state"],
-            **{
-                field: listing[field]
-                for field in listing
-                if field not in {"provider", "state", "virtual_states", "terms", "tracks"}
-            },
-        )
-        for listing in listings
-    ]
-    Program.objects.bulk_create(programs)
-
-    _rows_insert(
-        Program.terms.through,
-        ["program", "term"],
-        (
-            (program.pk, term_ids[(kind, slug)])
-            for program, listing in zip(programs, listings, strict=True)
-            for kind, slugs in listing["terms"].items()
-            for slug in slugs
-        ),
-    )
-    _rows_insert(
-        Program.virtual_states.through,
-        ["program", "state"],
-        (
-            (program.pk, state)
-            for program, listing in zip(programs, listings, strict=True)
-            for state in listing["virtual_states"]
-        ),
-    )
-    tracks = [
-        (Track(program=program, name=track["name"], position=position), track["sessions"])
-        for program, listing in zip(programs, listings, strict=True)
-        for position, track in enumerate(listing["tracks"])
-    ]
-    Track.objects.bulk_create(track for track, _ in tracks)
-    _rows_insert(
-        Session,
-        ["track", "day", "start", "end"],
-        ((track.pk, day, start, end) for track, sessions in tracks for day, start, end in sessions),
-    )
-    return len(programs)
-
-
-def _rows_insert(model, field_names, rows):
-    """Insert plain rows fast: COPY on PostgreSQL, executemany elsewhere.
-
-    For the many small rows of bulk seeding (about ten per program), where building a model
-    instance for each would cost more than writing it.
-    """
-    quote = connection.ops.quote_name
-    fields = [model._meta.get_field(name) for name in field_names]
-    columns = ", ".join(quote(field.column) for field in fields)
-    table = quote(model._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        prepared = [
-            [
-                field.get_db_prep_save(value, connection)
-                for field, value in zip(fields, row, strict=True)
-            ]
-            for row in rows
-        ]
-        placeholders = ", ".join(["%s"] * len(fields))
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", prepared)
-
-
-# Import and export
+from .. import sources
+from ..models import Program, Provider, Term, Track
+from ..serializers import program_to_dict
+from ..sources.base import RowError
+from .bulk import rows_insert
+from .listings import track_schedule_set
 
 
 @dataclass
@@ -334,14 +26,6 @@ class ImportReport:
     skipped: list[str] = field(default_factory=list)  # rows that are not IOPs
     merged: list[str] = field(default_factory=list)  # rows that repeat an earlier row
     missing: list[str] = field(default_factory=list)  # listings the new edition lacks
-
-
-class ImportRowError(Exception):
-    """A row could not be written; nothing of the import is kept."""
-
-    def __init__(self, position, message):
-        self.position = position
-        super().__init__(f"row {position}: {message}")
 
 
 def _provider_for(data):
@@ -389,7 +73,7 @@ def programs_import(
     public directories by their source key.
 
     `listings` holds (position, listing) pairs; None for a row that is not an IOP. All or
-    nothing: the first row that cannot be written raises ImportRowError and nothing is kept.
+    nothing: the first row that cannot be written raises RowError and nothing is kept.
     `status` is the status of new listings from a public directory (draft by default).
     """
     module = sources.get(source)
@@ -420,10 +104,10 @@ def _program_json_import(listings, *, progress):
             messages = "; ".join(
                 f"{name}: {' '.join(errors)}" for name, errors in error.message_dict.items()
             )
-            raise ImportRowError(position, messages)
+            raise RowError(position, messages)
         except IntegrityError as error:
             transaction.savepoint_rollback(savepoint)
-            raise ImportRowError(position, f"the database refused it ({error}).")
+            raise RowError(position, f"the database refused it ({error}).")
         if before is None:
             report.created.append(program.slug)
         elif _snapshot(program) == before:
@@ -629,7 +313,7 @@ def _source_listings_write(new, changed, term_rows, state_rows, providers, *, re
                 programs, Program, list(fields), batch_size=1000, default_change_reason=reason
             )
     except IntegrityError as error:
-        raise ImportRowError(0, f"the database refused a listing ({error}).")
+        raise RowError(0, f"the database refused a listing ({error}).")
     programs = {program.source_key: program for program in new} | {
         key: program for key, (program, _) in changed.items()
     }
@@ -642,12 +326,12 @@ def _source_listings_write(new, changed, term_rows, state_rows, providers, *, re
     states_through.objects.filter(
         program__in=[programs[key].pk for key in state_rows if key in changed]
     ).delete()
-    _rows_insert(
+    rows_insert(
         terms_through,
         ["program", "term"],
         ((programs[key].pk, term) for key, terms in term_rows.items() for term in sorted(terms)),
     )
-    _rows_insert(
+    rows_insert(
         states_through,
         ["program", "state"],
         ((programs[key].pk, s) for key, states in state_rows.items() for s in sorted(states)),
