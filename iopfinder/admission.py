@@ -24,6 +24,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from .middleware import database_unavailable_response
+
 SLOTS_DIR_ENV = "IOPFINDER_SEARCH_SLOTS_DIR"
 # A waiting search looks for a free slot after 1 ms, then less and less often (up to every
 # 10 ms): waiting threads must not take the CPU the running search and /healthz need.
@@ -78,8 +80,6 @@ def admitted(when=None):
                 with search_slot(directory, settings.SEARCH_SLOTS, settings.SEARCH_SLOT_WAIT):
                     return view(request, *args, **kwargs)
             except NoSlot:
-                from programs.middleware import database_unavailable_response
-
                 response = database_unavailable_response(request)
                 response["Retry-After"] = "5"
                 return response

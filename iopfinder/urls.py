@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from programs import views
+from iopfinder import views
 from programs.sitemaps import ProgramSitemap
 
 urlpatterns = [
@@ -22,5 +22,5 @@ urlpatterns = [
     ),
 ]
 
-handler404 = "programs.views.page_not_found"
-handler500 = "programs.views.server_error"
+handler404 = "iopfinder.views.page_not_found"
+handler500 = "iopfinder.views.server_error"

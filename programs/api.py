@@ -6,27 +6,12 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from iopfinder.admission import admitted
+from iopfinder.responses import errors_response
 
 from .caching import search_cache
 from .filtersets import ProgramFilterSet, is_wide_search
 from .models import Program
 from .serializers import program_to_dict
-
-JSON_PATH_PREFIXES = ("/api/", "/hsds/")
-
-
-def wants_json(request):
-    """Whether the request is for the JSON API or HSDS, whose errors are JSON too."""
-    return request.path.startswith(JSON_PATH_PREFIXES)
-
-
-def errors_response(errors, status, suggestions=None):
-    """The contract's error document, `{"errors": {"<parameter>": ["<message>", ...]}}`, with
-    `"suggestions": {"<parameter>": [...]}` when a value may mean several things."""
-    document = {"errors": errors}
-    if suggestions:
-        document["suggestions"] = suggestions
-    return JsonResponse(document, status=status)
 
 
 def _program_json(request, program):

@@ -1,56 +1,18 @@
 """Caching of search responses: many people search the same places with the same needs.
 
-The cache is an optional layer: when it fails (Redis down or unreachable) searches are answered
-uncached, slower but right, and `/healthz` reports it.
+The cache is an optional layer (iopfinder/cache.py): when it fails (Redis down or unreachable)
+searches are answered uncached, slower but right, and `/healthz` reports it.
 """
 
 import functools
 import hashlib
-import logging
-import time
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache
+
+from iopfinder.cache import cache_call
 
 from .models import Program
-
-logger = logging.getLogger(__name__)
-
-# After a failure the cache is left alone this many seconds: a cache that is down must not
-# cost every request a connection attempt.
-CACHE_RETRY_SECONDS = 5
-_cache_down_until = 0.0
-
-
-def _cache_failed(error):
-    global _cache_down_until
-    _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
-    # The class only: the error's text may hold a key or a server address.
-    logger.warning("Search cache unavailable: %s", error.__class__.__name__)
-
-
-def _cache_call(operation, *args):
-    """Call `cache.<operation>(*args)`; None (and the cache skipped for a while) if it fails."""
-    if time.monotonic() < _cache_down_until:
-        return None
-    try:
-        return getattr(cache, operation)(*args)
-    except Exception as error:  # any backend's failure: redis, a socket, a full disk
-        _cache_failed(error)
-        return None
-
-
-def cache_status():
-    """Whether the cache answers, for `/healthz`: "ok" or "down". Asks it even while skipped."""
-    global _cache_down_until
-    try:
-        cache.get("healthz")
-    except Exception as error:
-        _cache_failed(error)
-        return "down"
-    _cache_down_until = 0.0
-    return "ok"
 
 
 def search_key(request, version):
@@ -89,14 +51,14 @@ def search_cache(view):
         key = search_key(request, Program.objects.last_change())
         if key is None:
             return view(request, *args, **kwargs)
-        response = _cache_call("get", key)
+        response = cache_call("get", key)
         if response is not None:
             return response
         response = view(request, *args, **kwargs)
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
         if response.status_code == 200 and not response.cookies:
-            _cache_call("set", key, response, seconds)
+            cache_call("set", key, response, seconds)
         return response
 
     return wrapper

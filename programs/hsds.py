@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from iopfinder.admission import admitted
+from iopfinder.responses import errors_response
 
-from .api import errors_response
 from .models import Program
 
 HSDS_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]

@@ -3,14 +3,10 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import EmptyPage
-from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
@@ -19,8 +15,7 @@ from iopfinder.decorators import drop_empty_parameters
 from iopfinder.ratelimits import rate_limit_take
 
 from . import services
-from .api import errors_response, wants_json
-from .caching import cache_status, search_cache
+from .caching import search_cache
 from .filtersets import ProgramFilterSet, is_wide_search
 from .forms import CorrectionForm
 from .models import Program
@@ -134,50 +129,3 @@ def correction_create(request, slug):
     if status == 429:
         response["Retry-After"] = "3600"
     return response
-
-
-@require_GET
-@cache_control(no_store=True)
-def healthz(request):
-    """`{"status": "ok"}` when the database answers, 503 otherwise.
-
-    `cache` says whether the search cache answers ("ok" or "down"): without it the site is
-    slower, not broken, so a load balancer should keep sending traffic.
-    """
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "cache": cache_status()})
-
-
-@require_GET
-def robots_txt(request):
-    """Search engines may read program pages; not the admin, the API or endless result pages."""
-    sitemap = request.build_absolute_uri(reverse("django.contrib.sitemaps.views.sitemap"))
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /manage/",
-        "Disallow: /api/",
-        "Disallow: /hsds/",
-        "Disallow: /programs/?",
-        f"Sitemap: {sitemap}",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
-
-
-def page_not_found(request, exception):
-    """404: JSON for the API, a plain page otherwise."""
-    if wants_json(request):
-        return errors_response({"__all__": ["Not found."]}, 404)
-    return render(request, "404.html", status=404)
-
-
-def server_error(request):
-    """500: never a stack trace; JSON for the API."""
-    if wants_json(request):
-        return errors_response({"__all__": ["Something went wrong on our side."]}, 500)
-    return HttpResponse(render_to_string("500.html"), status=500)

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(autouse=True)
 def _clear_cache(monkeypatch):
     """Cached searches live in the cache: start afresh, with the cache believed up."""
-    monkeypatch.setattr("programs.caching._cache_down_until", 0.0)
+    monkeypatch.setattr("iopfinder.cache._down_until", 0.0)
     cache.clear()
     yield
     cache.clear()
