@@ -1,25 +1,11 @@
-"""Open Referral HSDS 3.0: published programs as `service` documents for 211s and referrers.
-
-A service's ID is the program's own UUID and its organization's the provider's; the IDs of the
-parts (location, schedules, phones) are UUIDv5 names under the service's, so every ID is the
-same on every request.
-"""
+"""HSDS 3.0 documents of a program: a `service` with its organization, location, schedules and
+phones (`service_document`), and the flatter item of a page of services."""
 
 import uuid
 
-from django.core.paginator import EmptyPage, Paginator
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
-
-from iopfinder.admission import admitted
-from iopfinder.responses import errors_response
-
-from .models import Program
+from ..models import Program
 
 HSDS_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
-DEFAULT_PER_PAGE = 50
-MAX_PER_PAGE = 200
 
 
 def stable_id(program, *parts):
@@ -53,7 +39,7 @@ def _eligibility(program):
     return " ".join(parts)
 
 
-def _one_to_one(program, request):
+def service_item(program, request):
     """The fields `service_list.json` allows: the service's own, and its organization."""
     document = {
         "id": service_id(program),
@@ -115,7 +101,7 @@ def service_document(program, request):
     """A fully nested service, shaped as HSDS 3.0 `service.json`."""
     sid = service_id(program)
     location_id = stable_id(program, "location")
-    document = _one_to_one(program, request)
+    document = service_item(program, request)
     document["phones"] = [
         {
             "id": stable_id(program, "phone", kind),
@@ -172,58 +158,3 @@ def service_document(program, request):
         }
     ]
     return document
-
-
-def _positive_int(request, name, default, maximum):
-    value = request.GET.get(name)
-    if value in (None, ""):
-        return default, None
-    # isdigit() alone accepts "²" and "١", which int() refuses.
-    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= maximum:
-        return None, f"Enter a whole number from 1 to {maximum}."
-    return int(value), None
-
-
-@require_GET
-@admitted()
-def service_list(request):
-    """`/hsds/services/`: a Page of services (HSDS `service_list.json` items)."""
-    page_number, page_error = _positive_int(request, "page", 1, 100_000)
-    per_page, per_page_error = _positive_int(request, "per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
-    errors = {
-        name: [message]
-        for name, message in [("page", page_error), ("per_page", per_page_error)]
-        if message
-    }
-    if errors:
-        return errors_response(errors, 400)
-    programs = (
-        Program.objects.published()
-        .select_related("provider")
-        .prefetch_related("terms")
-        .order_by("slug")
-    )
-    paginator = Paginator(programs, per_page)
-    try:
-        page = paginator.page(page_number)
-    except EmptyPage:
-        return errors_response({"page": ["That page is past the last page."]}, 404)
-    return JsonResponse(
-        {
-            "total_items": paginator.count,
-            "total_pages": paginator.num_pages,
-            "page_number": page.number,
-            "size": len(page.object_list),
-            "first_page": page.number == 1,
-            "last_page": not page.has_next(),
-            "empty": paginator.count == 0,
-            "contents": [_one_to_one(program, request) for program in page.object_list],
-        }
-    )
-
-
-@require_GET
-def service_detail(request, service_id):
-    """`/hsds/services/<id>/`: one published program as a fully nested HSDS service."""
-    program = get_object_or_404(Program.objects.published().for_listing(), uuid=service_id)
-    return JsonResponse(service_document(program, request))

@@ -1,0 +1,74 @@
+"""HSDS 3.0 endpoints: a page of services, and one service."""
+
+from django import forms
+from django.core.paginator import EmptyPage, Paginator
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from iopfinder.admission import admitted
+from iopfinder.responses import errors_response
+
+from ..models import Program
+from .documents import service_document, service_item
+
+DEFAULT_PER_PAGE = 50
+MAX_PER_PAGE = 200
+
+
+class DigitsField(forms.IntegerField):
+    """A whole number in ASCII digits: HSDS clients are programs, and "١" or "３" from one is
+    a mistake to report, not a page number to guess."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not str(value).isascii():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class PageForm(forms.Form):
+    """HSDS's paging parameters."""
+
+    page = DigitsField(min_value=1, max_value=100_000, required=False)
+    per_page = DigitsField(min_value=1, max_value=MAX_PER_PAGE, required=False)
+
+
+@require_GET
+@admitted()
+def service_list(request):
+    """`/hsds/services/`: a Page of services (HSDS `service_list.json` items)."""
+    form = PageForm(request.GET)
+    if not form.is_valid():
+        return errors_response(form.errors, 400)
+    page_number = form.cleaned_data["page"] or 1
+    per_page = form.cleaned_data["per_page"] or DEFAULT_PER_PAGE
+    programs = (
+        Program.objects.published()
+        .select_related("provider")
+        .prefetch_related("terms")
+        .order_by("slug")
+    )
+    paginator = Paginator(programs, per_page)
+    try:
+        page = paginator.page(page_number)
+    except EmptyPage:
+        return errors_response({"page": ["That page is past the last page."]}, 404)
+    return JsonResponse(
+        {
+            "total_items": paginator.count,
+            "total_pages": paginator.num_pages,
+            "page_number": page.number,
+            "size": len(page.object_list),
+            "first_page": page.number == 1,
+            "last_page": not page.has_next(),
+            "empty": paginator.count == 0,
+            "contents": [service_item(program, request) for program in page.object_list],
+        }
+    )
+
+
+@require_GET
+def service_detail(request, service_id):
+    """`/hsds/services/<id>/`: one published program as a fully nested HSDS service."""
+    program = get_object_or_404(Program.objects.published().for_listing(), uuid=service_id)
+    return JsonResponse(service_document(program, request))
