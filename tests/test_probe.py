@@ -7,6 +7,7 @@ PostgreSQL and Redis are never stopped: outages are simulated by cutting the rel
 """
 
 import contextlib
+import hashlib
 import http.client
 import json
 import os
@@ -34,9 +35,12 @@ CORRECTIONS_PER_HOUR = 5
 
 
 def probe_database():
-    """This checkout's probe database: `<DATABASE_URL's name>_probe`, else iopfinder_probe."""
+    """This checkout's probe database: `<DATABASE_URL's name>_probe`, else one named after the
+    checkout's path (two checkouts' SQLite runs on one machine must not drop each other's)."""
     name = urlsplit(os.environ.get("DATABASE_URL", "")).path.strip("/")
-    return f"{name}_probe" if name and name.replace("_", "").isalnum() else "iopfinder_probe"
+    if name and name.replace("_", "").isalnum():
+        return f"{name}_probe"
+    return f"iopfinder_probe_{hashlib.sha256(str(ROOT).encode()).hexdigest()[:8]}"
 
 
 def answers(address):
