@@ -5,7 +5,7 @@ import datetime
 import factory
 from django.contrib.auth.models import Group, User
 
-from programs.models import Program, Provider, Session, State, Term, Track
+from programs.models import WEEKDAY_SLUGS, Program, Provider, Session, State, Term, Track
 
 
 class ProviderFactory(factory.django.DjangoModelFactory):
@@ -65,7 +65,7 @@ class ProgramFactory(factory.django.DjangoModelFactory):
                 track_create(self, name, sessions, position=position)
 
 
-DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAYS = WEEKDAY_SLUGS
 
 
 def track_create(program, name, sessions, position=0):

@@ -3,9 +3,10 @@ phones (`service_document`), and the flatter item of a page of services."""
 
 import uuid
 
-from ..models import Program
+from ..models import WEEKDAY_SLUGS, Program
 
-HSDS_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+# iCalendar's (RFC 5545) day codes, which HSDS uses: MO, TU, ... in Session.day order.
+HSDS_DAYS = [slug[:2].upper() for slug in WEEKDAY_SLUGS]
 
 
 def stable_id(program, *parts):
