@@ -24,14 +24,9 @@ from .models import (
     Track,
 )
 from .sources.base import zip_location, zip_time_zone
+from .term_kinds import TERM_KINDS
 
-TERM_FIELDS = {
-    "therapies": Term.Kind.THERAPY,
-    "payments": Term.Kind.PAYMENT,
-    "populations": Term.Kind.POPULATION,
-    "languages": Term.Kind.LANGUAGE,
-    "step_down_levels": Term.Kind.STEP_DOWN,
-}
+TERM_FIELDS = {kind.field: kind.kind for kind in TERM_KINDS}
 
 
 def _terms_field(kind, label=None):

@@ -2,6 +2,7 @@
 
 from . import sources
 from .models import Program, Track
+from .term_kinds import TERM_KINDS
 
 
 def track_to_dict(track: Track, *, public=True):
@@ -83,11 +84,10 @@ def program_to_dict(
             "max_age": program.max_age,
             "availability": program.availability,
             "waitlist_weeks": program.waitlist_weeks,
-            "therapies": [term.slug for term in program.therapies],
-            "payment": [term.slug for term in program.payments],
-            "populations": [term.slug for term in program.populations],
-            "languages": [term.slug for term in program.languages],
-            "step_down_from": [term.slug for term in program.step_down_levels],
+            **{
+                kind.json_key: [term.slug for term in getattr(program, kind.field)]
+                for kind in TERM_KINDS
+            },
             "tracks": [
                 track_to_dict(track, public=include_location_extras)
                 for track in program.tracks.all()

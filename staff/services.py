@@ -12,8 +12,9 @@ from django.utils import timezone
 from sesame.utils import get_query_string
 
 from programs import services as catalogue
-from programs.models import Program, Provider, Term, Track
+from programs.models import Program, Provider, Track
 from programs.sources.base import zip_location
+from programs.term_kinds import TERM_KINDS
 
 from .models import Membership, PendingChange, VerificationReminder
 
@@ -41,13 +42,7 @@ LIVE_FIELDS = [
     "availability",
     "waitlist_weeks",
 ]
-TERM_FIELDS = {
-    "step_down_levels": Term.Kind.STEP_DOWN,
-    "therapies": Term.Kind.THERAPY,
-    "payments": Term.Kind.PAYMENT,
-    "populations": Term.Kind.POPULATION,
-    "languages": Term.Kind.LANGUAGE,
-}
+TERM_FIELDS = {kind.field: kind.kind for kind in TERM_KINDS}
 ADDRESS_FIELDS = {"street", "city", "state", "zip"}
 
 

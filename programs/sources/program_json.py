@@ -4,7 +4,7 @@ them, upserted by slug. It owns every field it carries."""
 from django.utils.text import slugify
 
 from ..models import Program
-from ..vocabularies import LANGUAGES, PAYMENTS, POPULATIONS, STEP_DOWN_LEVELS, THERAPIES
+from ..term_kinds import TERM_KINDS
 from .base import (
     ImportFileError,
     field_boolean,
@@ -23,13 +23,7 @@ SLUG = "programs"
 NAME = "IOP Finder export"
 EDITION_COMPLETE = False
 
-TERM_KEYS = {
-    "therapies": ("therapy", {slug for slug, _ in THERAPIES}),
-    "payment": ("payment", {slug for slug, _ in PAYMENTS}),
-    "populations": ("population", {slug for slug, _ in POPULATIONS}),
-    "languages": ("language", {slug for slug, _ in LANGUAGES}),
-    "step_down_from": ("step_down", {slug for slug, _ in STEP_DOWN_LEVELS}),
-}
+TERM_KEYS = {kind.json_key: (kind.kind, kind.slugs) for kind in TERM_KINDS}
 OWNED_FIELDS = [
     "slug", "name", "description", "street", "city", "zip", "latitude", "longitude",
     "location_precision", "time_zone", "phone", "intake_phone", "website",
