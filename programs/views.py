@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, JsonResponse
@@ -10,6 +11,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
@@ -20,7 +23,7 @@ from iopfinder.ratelimits import rate_limit_take
 from . import services
 from .api import errors_response, wants_json
 from .caching import cache_status, search_cache
-from .filtersets import ProgramFilterSet
+from .filtersets import UNLISTED_FACT_LABELS, ProgramFilterSet
 from .forms import CorrectionForm
 from .models import Program
 
@@ -58,10 +61,13 @@ class ProgramListView(TemplateView):
             try:
                 page = filterset.page()
             except EmptyPage:
-                raise Http404("That page is past the last page of results.")
+                raise Http404(_("That page is past the last page of results."))
             unlisted = filterset.unlisted()
             if unlisted:
                 unlisted["url"] = self._url(unlisted["parameters"])
+                unlisted["facts_text"] = gettext(" or ").join(
+                    str(UNLISTED_FACT_LABELS[fact]) for fact in unlisted["facts"]
+                )
             conditions = filterset.conditions(count=page.paginator.count)
             for item in [*conditions["chips"], *conditions["ways_out"]]:
                 item["url"] = self._url(item["parameters"])
@@ -110,7 +116,11 @@ def correction_create(request, slug):
             "corrections", request, limit=settings.CORRECTIONS_PER_HOUR, seconds=3600
         ):
             form.add_error(
-                None, "You have sent several reports in the last hour. Please try again later."
+                None,
+                ValidationError(
+                    _("You have sent several reports in the last hour. Please try again later."),
+                    code="rate_limited",
+                ),
             )
             status = 429
         else:
@@ -119,7 +129,7 @@ def correction_create(request, slug):
                 message=form.cleaned_data["message"],
                 contact=form.cleaned_data["contact"],
             )
-            messages.success(request, "Thank you. A curator will check this listing.")
+            messages.success(request, _("Thank you. A curator will check this listing."))
             return redirect(f"{program.get_absolute_url()}#report")
     else:
         status = 400
