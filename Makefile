@@ -40,7 +40,7 @@ format: $(VENV)/.installed ## Reformat the code with ruff
 	$(VENV)/bin/ruff format .
 
 messages: $(VENV)/.installed ## Update the Spanish catalogue (locale/es) from the code, then compile it (needs gettext)
-	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l es --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'guide/*' --ignore 'bench/*' --ignore 'tests/*'
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l es --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'bench/*' --ignore 'tests/*'
 	DJANGO_DEBUG=1 $(PY) manage.py compilemessages -l es --ignore '.venv/*'
 
 migrate: $(VENV)/.installed ## Apply database migrations

@@ -25,8 +25,8 @@ NOT_PUBLIC = (
     "programs/admin.py",
     "iopfinder/admin.py",
 )
-# The same as `make messages`.
-MAKEMESSAGES_IGNORE = [".venv/*", "staticfiles/*", "guide/*", "bench/*", "tests/*"]
+# The same as `make messages` (an app with its own locale/, e.g. guide/, keeps its strings there).
+MAKEMESSAGES_IGNORE = [".venv/*", "staticfiles/*", "bench/*", "tests/*"]
 
 
 def needs_gettext(program):
