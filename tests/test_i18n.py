@@ -157,6 +157,8 @@ def test_the_sitemap_lists_both_languages(client, program):
     assert 'hreflang="es" href="http://testserver/es/programs/evening/"' in sitemap
     assert 'hreflang="x-default" href="http://testserver/programs/evening/"' in sitemap
     assert "<loc>http://testserver/es/</loc>" in sitemap
+    robots = client.get("/robots.txt").content.decode()
+    assert "Disallow: /programs/?\n" in robots and "Disallow: /es/programs/?\n" in robots
 
 
 def test_the_search_cache_never_answers_spanish_with_english(client, program, settings):
