@@ -63,7 +63,7 @@ def test_an_unprefixed_page_is_english_whatever_the_browser_asks(client, program
 def test_the_program_page_says_its_schedule_in_spanish(client, program):
     html = html_of(client, "/es/programs/evening/")
     assert "Sobre el programa" in html and "Lista de espera" in html
-    assert "(unas 2 semanas)" in html
+    assert "(cerca de 2 semanas)" in html
     assert "lun, mié 18:00–21:00, 6 h/semana" not in html  # a page shows tracks in a table
     assert "<td>18:00</td><td>21:00</td>" in html and '<th scope="row">Lunes</th>' in html
     assert "Terapia cognitivo-conductual (TCC)" in html
