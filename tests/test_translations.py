@@ -93,7 +93,16 @@ def test_the_catalogue_holds_every_string_the_code_marks(tmp_path, catalogue):
         ROOT,
         copy,
         ignore=shutil.ignore_patterns(
-            ".git", ".venv", "data", "tests", "bench", "staticfiles", "*.sqlite3", "__pycache__"
+            ".git",
+            ".venv",
+            ".*_cache",
+            ".hypothesis",
+            "data",
+            "tests",
+            "bench",
+            "staticfiles",
+            "*.sqlite3",
+            "__pycache__",
         ),
     )
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
