@@ -14,15 +14,16 @@ def site(request):
     }
 
 
-def language_alternates(request):
+def language_alternates(request, path=None):
     """This page in each language of the site, its search kept: [{"code", "name", "url",
     "current"}], or [] for a page in one language only (the API, /manage/, the admin).
 
-    An address that names no page (a 404) offers each language's home page instead.
+    An address that names no page (a 404) offers each language's home page instead; `path`
+    names the page to offer when the request's own address is not one (a form's POST).
     """
-    path = request.get_full_path()
+    path = path or request.get_full_path()
     try:
-        resolve(request.path_info)
+        resolve(path.partition("?")[0])
     except Resolver404:
         urls = {}
         for code, _name in settings.LANGUAGES:

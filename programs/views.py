@@ -23,6 +23,7 @@ from iopfinder.ratelimits import rate_limit_take
 from . import services
 from .api import errors_response, wants_json
 from .caching import cache_status, search_cache
+from .context_processors import language_alternates
 from .filtersets import UNLISTED_FACT_LABELS, ProgramFilterSet
 from .forms import CorrectionForm
 from .models import Program
@@ -136,7 +137,12 @@ def correction_create(request, slug):
     response = render(
         request,
         "programs/program_detail.html",
-        {"program": program, "correction_form": form},
+        {
+            "program": program,
+            "correction_form": form,
+            # The other language's link: the program's page, not this POST-only address.
+            "language_alternates": language_alternates(request, program.get_absolute_url()),
+        },
         status=status,
     )
     if status == 429:

@@ -204,7 +204,9 @@ def test_the_report_form_in_spanish(client, program):
     response = client.post("/es/programs/evening/corrections/", {"message": "no"})
     assert response.status_code == 400
     assert response.context["correction_form"].has_error("message", code="too_short")
-    assert "Cuéntenos un poco más sobre lo que está mal." in response.content.decode()
+    html = response.content.decode()
+    assert "Cuéntenos un poco más sobre lo que está mal." in html
+    assert '<a class="language-switch" href="/programs/evening/" lang="en"' in html
     response = client.post(
         "/es/programs/evening/corrections/", {"message": "The phone number is wrong."}
     )
