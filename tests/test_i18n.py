@@ -212,3 +212,37 @@ def test_the_report_form_in_spanish(client, program):
     )
     assert response.status_code == 302 and response["Location"] == "/es/programs/evening/#report"
     assert "Gracias. Un revisor va a mirar estos datos." in html_of(client, "/es/programs/evening/")
+
+
+# Words a Spanish page shares with its English twin that are not English left untranslated:
+# names (IOP Finder, FindTreatment.gov, Medicaid, places, languages that keep their name) and
+# words both languages spell alike.
+SHARED_WORDS = {
+    "Atlantis", "Charlottesville", "Virginia", "Crisis", "crisis", "Find", "Finder", "Treatment",
+    "Medicaid", "Medicare", "Matrix", "English", "Espa", "Hindi", "Hmong", "Navajo", "Virtual",
+    "cookie", "cookies", "mental", "hospital", "alcohol", "confirm", "Program", "Provider",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/programs/?near=22902",
+        "/programs/?near=22902&therapy=dbt&hours_min=3&time_of_day=evening",
+        "/programs/evening/",
+        "/programs/?near=Atlantis%2C+VA",
+        "/no-such-page/",
+        "/shortlist/",
+    ],
+)
+def test_no_english_is_left_on_a_spanish_page(client, program, path):
+    from .test_readability import visible_text
+
+    def words(text):
+        return set(re.findall(r"[A-Za-z][a-z]{3,}", text))
+
+    data = words(" ".join([program.name, program.description, program.street, "Provider"]))
+    english = words(visible_text(client.get(path).content.decode()))
+    spanish = words(visible_text(client.get(f"/es{path}").content.decode()))
+    assert english & spanish - SHARED_WORDS - data == set()
