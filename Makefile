@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
 DIRECTORY := data/samhsa/national-directory-su-facilities-2023.xlsx
-.PHONY: help run test coverage probe lint format migrate demo seed superuser bench clean
+.PHONY: help run test coverage probe lint format messages migrate demo seed superuser bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,10 @@ lint: $(VENV)/.installed ## Check style with ruff
 format: $(VENV)/.installed ## Reformat the code with ruff
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+messages: $(VENV)/.installed ## Update the Spanish catalogue (locale/es) from the code, then compile it (needs gettext)
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages -l es --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'bench/*' --ignore 'tests/*'
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages -l es --ignore '.venv/*'
 
 migrate: $(VENV)/.installed ## Apply database migrations
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput

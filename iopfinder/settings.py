@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "iopfinder.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language comes from the URL (`/es/...`; English unprefixed), never from a cookie.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "shortlists.middleware.CsrfTokenPlaceholderMiddleware",
@@ -141,7 +143,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# Public pages in English (unprefixed) and Spanish (`/es/...`); the API and the admin stay
+# English. One catalogue for the project (locale/), apps may keep their own.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["iopfinder.formats"]
 TIME_ZONE = "America/New_York"
 USE_I18N = True
 USE_TZ = True

@@ -1,15 +1,17 @@
-"""The site's URLs: public pages and API (`programs`), the admin, health, search engines."""
+"""The site's URLs: public pages in English (unprefixed) and Spanish (`/es/...`); the API,
+HSDS, CSV exports, the admin, `/manage/`, health and search-engine files at one address each."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from iopfinder import views
-from programs.sitemaps import ProgramSitemap
+from programs.sitemaps import PageSitemap, ProgramSitemap
 
 urlpatterns = [
-    path("", include("programs.urls")),
-    path("", include("shortlists.urls")),
+    path("", include("programs.api_urls")),
+    path("", include("shortlists.export_urls")),
     path("admin/", admin.site.urls),
     path("manage/", include("staff.urls")),
     path("healthz", views.healthz, name="healthz"),
@@ -17,8 +19,13 @@ urlpatterns = [
     path(
         "sitemap.xml",
         sitemap,
-        {"sitemaps": {"programs": ProgramSitemap}},
+        {"sitemaps": {"pages": PageSitemap, "programs": ProgramSitemap}},
         name="django.contrib.sitemaps.views.sitemap",
+    ),
+    *i18n_patterns(
+        path("", include("programs.urls")),
+        path("", include("shortlists.urls")),
+        prefix_default_language=False,
     ),
 ]
 

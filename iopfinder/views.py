@@ -40,6 +40,7 @@ def robots_txt(request):
         "Disallow: /api/",
         "Disallow: /hsds/",
         "Disallow: /programs/?",
+        "Disallow: /es/programs/?",
         f"Sitemap: {sitemap}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

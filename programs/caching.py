@@ -9,6 +9,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.utils.translation import get_language
 
 from iopfinder.cache import cache_call
 
@@ -30,7 +31,10 @@ def search_key(request, version):
         return None
     parameters = sorted((name, sorted(set(request.GET.getlist(name)))) for name in request.GET)
     address = request.build_absolute_uri(request.path)
-    return "search:" + hashlib.sha256(f"{version}|{address}|{parameters}".encode()).hexdigest()
+    return (
+        "search:"
+        + hashlib.sha256(f"{version}|{get_language()}|{address}|{parameters}".encode()).hexdigest()
+    )
 
 
 def search_cache(view):

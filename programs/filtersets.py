@@ -12,6 +12,9 @@ from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import Count, Q, Window
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from iopfinder.database import read_snapshot
@@ -25,22 +28,22 @@ MAX_PAGE_SIZE = 100
 # More values than any vocabulary has slugs: a person ticking every box stays under it.
 MAX_VALUES_PER_PARAMETER = 50
 
-WEEKDAYS = [(slug, slug.capitalize()) for slug in WEEKDAY_SLUGS]
+WEEKDAYS = list(zip(WEEKDAY_SLUGS, WEEKDAYS_ABBR.values(), strict=True))
 TIMES_OF_DAY = [
-    ("morning", "Morning (starts before noon)"),
-    ("afternoon", "Afternoon (starts noon to 5 pm)"),
-    ("evening", "Evening (starts 5 pm or later)"),
+    ("morning", _("Morning (starts before noon)")),
+    ("afternoon", _("Afternoon (starts noon to 5 pm)")),
+    ("evening", _("Evening (starts 5 pm or later)")),
 ]
 VIRTUAL_CHOICES = [
-    ("exclude", "Only places I can go to"),
-    ("include", "Also online programs that can treat people in my state"),
-    ("only", "Only online programs that can treat people in my state"),
+    ("exclude", _("Only places I can go to")),
+    ("include", _("Also online programs that can treat people in my state")),
+    ("only", _("Only online programs that can treat people in my state")),
 ]
 SORT_CHOICES = [
-    ("distance", "Distance"),
-    ("name", "Name"),
-    ("hours", "Hours per week"),
-    ("verified", "Recently verified"),
+    ("distance", _("Distance")),
+    ("name", _("Name")),
+    ("hours", _("Hours per week")),
+    ("verified", _("Recently verified")),
 ]
 # Facts many listings have not given yet, and the parameters that ask about them: a search
 # that uses them also says how many programs are left out for not listing them.
@@ -57,6 +60,12 @@ UNLISTED_FACTS = {
     "availability": ("starts_by",),
     "step_down": ("step_down_from",),
 }
+# How a results page names those facts ("12 more programs have not listed their schedule").
+UNLISTED_FACT_LABELS = {
+    "schedule": _("schedule"),
+    "availability": _("openings"),
+    "step_down": _("step-down care"),
+}
 # The conditions a results page shows as removable chips, in the order people think of them;
 # ALL-of parameters give one chip a value ("without DBT"), the others one chip each.
 CHIP_PARAMETERS = [
@@ -66,18 +75,30 @@ CHIP_PARAMETERS = [
 ]  # fmt: skip
 SPLIT_CHIP_PARAMETERS = {"need", "therapy"}
 CHIP_LABELS = {
-    "age": lambda value, field: f"Age {value}",
-    "free": lambda value, field: "Fits your free time",
-    "start_after": lambda value, field: f"Starts at or after {value:%H:%M}",
-    "end_before": lambda value, field: f"Ends by {value:%H:%M}",
-    "hours_min": lambda value, field: f"At least {value:g} hours a week",
-    "hours_max": lambda value, field: f"At most {value:g} hours a week",
+    "age": lambda value, field: gettext("Age %(age)s") % {"age": value},
+    "free": lambda value, field: gettext("Fits your free time"),
+    "start_after": lambda value, field: (
+        gettext("Starts at or after %(time)s") % {"time": f"{value:%H:%M}"}
+    ),
+    "end_before": lambda value, field: gettext("Ends by %(time)s") % {"time": f"{value:%H:%M}"},
+    "hours_min": lambda value, field: (
+        gettext("At least %(hours)s hours a week") % {"hours": f"{value:g}"}
+    ),
+    "hours_max": lambda value, field: (
+        gettext("At most %(hours)s hours a week") % {"hours": f"{value:g}"}
+    ),
     "q": lambda value, field: f"“{value}”",
-    "accepting": lambda value, field: "Has openings or a waitlist",
-    "starts_by": lambda value, field: f"Can start by {value:%b} {value.day}",
+    "accepting": lambda value, field: gettext("Has openings or a waitlist"),
+    "starts_by": lambda value, field: (
+        gettext("Can start by %(date)s") % {"date": date_format(value, gettext("M j"))}
+    ),
     "step_down_from": lambda value, field: (
-        "Takes people leaving "
-        + " or ".join(str(dict(field.choices).get(item, item)).lower() for item in value)
+        gettext("Takes people leaving %(levels)s")
+        % {
+            "levels": gettext(" or ").join(
+                str(dict(field.choices).get(item, item)).lower() for item in value
+            )
+        }
     ),
 }
 # Below this many results, each chip says how many programs removing it would bring back.
@@ -127,28 +148,49 @@ class ProgramSearchForm(forms.Form):
         self.place, self.place_suggestions = None, ()
         if lat is not None or lng is not None:
             if lat is None:
-                self.add_error("lat", "Give lat together with lng.")
+                self.add_error(
+                    "lat", ValidationError(_("Give lat together with lng."), code="lat_without_lng")
+                )
             elif lng is None:
-                self.add_error("lng", "Give lng together with lat.")
+                self.add_error(
+                    "lng", ValidationError(_("Give lng together with lat."), code="lng_without_lat")
+                )
             elif near:
-                self.add_error("near", "Give either a place or lat and lng, not both.")
+                self.add_error(
+                    "near",
+                    ValidationError(
+                        _("Give either a place or lat and lng, not both."), code="place_and_point"
+                    ),
+                )
             else:
                 try:
                     self.place = geo.place_from_point(lat, lng)
                 except geo.PlaceError as error:
-                    self.add_error("lat", str(error))
+                    self.add_error("lat", error.validation_error())
         elif near:
             try:
                 self.place = geo.place_resolve(near)
             except geo.PlaceError as error:
-                self.add_error("near", str(error))
+                self.add_error("near", error.validation_error())
                 self.place_suggestions = error.suggestions
 
         if cleaned.get("sort") == "distance" and self.place is None and not self.has_error("near"):
-            self.add_error("sort", "Sorting by distance needs a place: enter a ZIP code or city.")
+            self.add_error(
+                "sort",
+                ValidationError(
+                    _("Sorting by distance needs a place: enter a ZIP code or city."),
+                    code="distance_without_place",
+                ),
+            )
         hours_min, hours_max = cleaned.get("hours_min"), cleaned.get("hours_max")
         if hours_min is not None and hours_max is not None and hours_min > hours_max:
-            self.add_error("hours_max", "The most hours must not be fewer than the fewest hours.")
+            self.add_error(
+                "hours_max",
+                ValidationError(
+                    _("The most hours must not be fewer than the fewest hours."),
+                    code="hours_max_below_min",
+                ),
+            )
         return cleaned
 
 
@@ -163,7 +205,7 @@ class DistinctMultipleChoiceField(django_filters.fields.MultipleChoiceField):
         values = list(dict.fromkeys(super().to_python(value)))
         if len(values) > MAX_VALUES_PER_PARAMETER:
             raise ValidationError(
-                "Give at most %(limit)s values.",
+                _("Give at most %(limit)s values."),
                 code="too_many_values",
                 params={"limit": MAX_VALUES_PER_PARAMETER},
             )
@@ -192,7 +234,7 @@ class FreeTimeField(forms.MultipleChoiceField):
         windows = [window for text in values for window in freetime.free_windows_parse(text)]
         if len(windows) > freetime.MAX_WINDOWS:
             raise forms.ValidationError(
-                "Give at most %(limit)s free times.",
+                _("Give at most %(limit)s free times."),
                 code="too_many_values",
                 params={"limit": freetime.MAX_WINDOWS},
             )
@@ -222,7 +264,7 @@ class TimeFilter(django_filters.Filter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("input_formats", ["%H:%M"])
         kwargs.setdefault("widget", forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-        kwargs.setdefault("error_messages", {"invalid": "Enter a time as HH:MM, e.g. 17:30."})
+        kwargs.setdefault("error_messages", {"invalid": _("Enter a time as HH:MM, e.g. 17:30.")})
         super().__init__(*args, **kwargs)
 
 
@@ -235,59 +277,62 @@ class ProgramFilterSet(django_filters.FilterSet):
 
     # Where
     near = django_filters.CharFilter(
-        label="ZIP code or city, state", max_length=100, method="joint"
+        label=_("ZIP code or city, state"), max_length=100, method="joint"
     )
     lat = FloatFilter(min_value=-90, max_value=90, method="joint")
     lng = FloatFilter(min_value=-180, max_value=180, method="joint")
     radius = FloatFilter(
-        label="How far (miles)",
+        label=_("How far (miles)"),
         min_value=geo.MIN_RADIUS_MILES,
         max_value=geo.MAX_RADIUS_MILES,
         method="joint",
         widget=forms.NumberInput(attrs={"placeholder": geo.DEFAULT_RADIUS_MILES, "step": "any"}),
     )
     virtual = django_filters.ChoiceFilter(
-        label="Online programs", choices=VIRTUAL_CHOICES, method="joint", empty_label=None
+        label=_("Online programs"), choices=VIRTUAL_CHOICES, method="joint", empty_label=None
     )
     # What for
-    q = django_filters.CharFilter(label="Name or words", max_length=200, method="filter_text")
+    q = django_filters.CharFilter(label=_("Name or words"), max_length=200, method="filter_text")
     need = RepeatableFilter(
-        label="Help with", choices=NEEDS, method="filter_need", widget=forms.CheckboxSelectMultiple
+        label=_("Help with"),
+        choices=[(slug, gettext_lazy(label)) for slug, label in NEEDS],
+        method="filter_need",
+        widget=forms.CheckboxSelectMultiple,
     )
     therapy = RepeatableFilter(
-        label="Kinds of therapy (must offer each one you tick)",
+        label=_("Kinds of therapy (must offer each one you tick)"),
         method="filter_all_terms",
         widget=forms.CheckboxSelectMultiple,
     )
     step_down_from = RepeatableFilter(
-        label="Leaving care? Programs that take people coming from",
+        label=_("Leaving care? Programs that take people coming from"),
         method="filter_any_term",
         widget=forms.CheckboxSelectMultiple,
     )
-    age = IntegerFilter(label="Age", min_value=0, max_value=120, method="filter_age")
+    age = IntegerFilter(label=_("Age"), min_value=0, max_value=120, method="filter_age")
     # When
     days = RepeatableFilter(
-        label="Days you can attend",
+        label=_("Days you can attend"),
         choices=WEEKDAYS,
         method="joint",
         widget=forms.CheckboxSelectMultiple,
     )
     time_of_day = django_filters.ChoiceFilter(
-        label="Time of day", choices=TIMES_OF_DAY, empty_label="Any time", method="joint"
+        label=_("Time of day"), choices=TIMES_OF_DAY, empty_label=_("Any time"), method="joint"
     )
     free = FreeTimeFilter(
-        label="When can you attend?",
-        choices=[("", "Any time"), *freetime.PRESETS],
+        label=_("When can you attend?"),
+        choices=[("", _("Any time")), *[(value, _(label)) for value, label in freetime.PRESETS]],
         method="joint",
-        help_text="A program qualifies when one of its tracks fits your free time.",
+        help_text=_("A program qualifies when one of its tracks fits your free time."),
     )
-    start_after = TimeFilter(label="Sessions start at or after", method="joint")
-    end_before = TimeFilter(label="Sessions end by", method="joint")
+    start_after = TimeFilter(label=_("Sessions start at or after"), method="joint")
+    end_before = TimeFilter(label=_("Sessions end by"), method="joint")
     hours_min = FloatFilter(
-        label="At least this many hours a week", min_value=0, max_value=60, method="joint"
+        label=_("At least this many hours a week"), min_value=0, max_value=60, method="joint"
     )
     hours_max = FloatFilter(
-        label="At most this many hours a week", min_value=0, max_value=60, method="joint"
+        label=_("At most this many hours a week"), min_value=0, max_value=60, method="joint"
     )
     starts_by = django_filters.DateFilter(
         label=_("Can start by"),
@@ -298,37 +343,37 @@ class ProgramFilterSet(django_filters.FilterSet):
     )
     # Paying
     payment = RepeatableFilter(
-        label="How you will pay (any of these)",
+        label=_("How you will pay (any of these)"),
         method="filter_any_term",
         widget=forms.CheckboxSelectMultiple,
     )
     # Preferences
     population = RepeatableFilter(
-        label="Groups just for (any of these)",
+        label=_("Groups just for (any of these)"),
         method="filter_any_term",
         widget=forms.CheckboxSelectMultiple,
     )
     language = RepeatableFilter(
-        label="Language (any of these)",
+        label=_("Language (any of these)"),
         method="filter_any_term",
         widget=forms.CheckboxSelectMultiple,
     )
     format = RepeatableFilter(
-        label="In person or online (any of these)",
+        label=_("In person or online (any of these)"),
         choices=Program.Format.choices,
         method="filter_format",
         widget=forms.CheckboxSelectMultiple,
     )
     accepting = django_filters.ChoiceFilter(
-        label="Openings",
-        choices=[("1", "Accepting patients or waitlist")],
-        empty_label="Any",
+        label=_("Openings"),
+        choices=[("1", _("Accepting patients or waitlist"))],
+        empty_label=_("Any"),
         method="filter_accepting",
     )
     sort = django_filters.ChoiceFilter(
-        label="Sort by",
+        label=_("Sort by"),
         choices=SORT_CHOICES,
-        empty_label="Distance (name without a place)",
+        empty_label=_("Distance (name without a place)"),
         method="joint",
     )
 
@@ -344,7 +389,7 @@ class ProgramFilterSet(django_filters.FilterSet):
         choices = {kind: [] for kind in TERM_PARAMETERS.values()}
         for term in Term.objects.order_by("kind", "position", "name"):
             self.term_ids[(term.kind, term.slug)] = term.pk
-            choices[term.kind].append((term.slug, term.name))
+            choices[term.kind].append((term.slug, str(term)))  # in the page's language
         for parameter, kind in TERM_PARAMETERS.items():
             self.filters[parameter].extra["choices"] = choices[kind]
 
@@ -499,7 +544,8 @@ class ProgramFilterSet(django_filters.FilterSet):
             parameters.pop("page", None)
             ways.append(
                 {
-                    "label": f"Search within {WIDER_RADIUS_MILES} miles",
+                    "label": gettext("Search within %(miles)s miles")
+                    % {"miles": WIDER_RADIUS_MILES},
                     "more": wider.count() - count,
                     "parameters": parameters,
                 }
@@ -511,7 +557,8 @@ class ProgramFilterSet(django_filters.FilterSet):
             parameters.pop("page", None)
             ways.append(
                 {
-                    "label": f"Include virtual programs licensed in {place.state}",
+                    "label": gettext("Include virtual programs licensed in %(state)s")
+                    % {"state": place.state},
                     "more": virtual.count() - count,
                     "parameters": parameters,
                 }
@@ -536,7 +583,7 @@ class ProgramFilterSet(django_filters.FilterSet):
         choices = getattr(field, "choices", None)
         if isinstance(value, list):
             names = dict(choices or [])
-            return " or ".join(str(names.get(item, item)) for item in value)
+            return gettext(" or ").join(str(names.get(item, item)) for item in value)
         if choices:
             return str(dict(choices).get(value, value))
         return f"{field.label}: {value}"

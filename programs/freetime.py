@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from .models import WEEKDAY_SLUGS
 
@@ -14,12 +16,13 @@ END_OF_DAY = datetime.time(23, 59, 59)
 MAX_WINDOWS = 14  # two a day: more than a week of free time can hold
 _ENTRY = re.compile(r"^(?P<days>[a-z,\-]+)(?:@(?P<start>\d\d:\d\d)-(?P<end>\d\d:\d\d))?$")
 
-# What the form offers under "When can you attend?" (one `free` value each; `;` joins windows).
+# What the form offers under "When can you attend?" (one `free` value each; `;` joins windows),
+# labels translated where the form shows them.
 PRESETS = [
-    ("mon-fri@17:00-23:59;sat-sun", "Weekday evenings and weekends"),
-    ("mon-fri@06:00-12:00", "Weekday mornings"),
-    ("mon-fri@08:00-17:00", "Weekdays during the day"),
-    ("sat-sun", "Weekends only"),
+    ("mon-fri@17:00-23:59;sat-sun", gettext_noop("Weekday evenings and weekends")),
+    ("mon-fri@06:00-12:00", gettext_noop("Weekday mornings")),
+    ("mon-fri@08:00-17:00", gettext_noop("Weekdays during the day")),
+    ("sat-sun", gettext_noop("Weekends only")),
 ]
 
 
@@ -35,7 +38,7 @@ class FreeWindow:
 def _day(slug, entry):
     if slug not in WEEKDAY_SLUGS:
         raise ValidationError(
-            "“%(entry)s”: days are mon, tue, wed, thu, fri, sat and sun.",
+            _("“%(entry)s”: days are mon, tue, wed, thu, fri, sat and sun."),
             code="invalid_day",
             params={"entry": entry},
         )
@@ -56,7 +59,7 @@ def _days(text, entry):
         days.extend((start + offset) % 7 for offset in range((end - start) % 7 + 1))
     if not days:
         raise ValidationError(
-            "“%(entry)s” names no day.", code="invalid_day", params={"entry": entry}
+            _("“%(entry)s” names no day."), code="invalid_day", params={"entry": entry}
         )
     return tuple(sorted(set(days)))
 
@@ -66,7 +69,7 @@ def _time(text, entry):
         return datetime.time.fromisoformat(text)
     except ValueError:
         raise ValidationError(
-            "“%(entry)s”: %(time)s is not a time of day (00:00 to 23:59).",
+            _("“%(entry)s”: %(time)s is not a time of day (00:00 to 23:59)."),
             code="invalid_time",
             params={"entry": entry, "time": text},
         )
@@ -79,7 +82,7 @@ def free_windows_parse(value):
         match = _ENTRY.match(entry)
         if not match:
             raise ValidationError(
-                "“%(entry)s” is not free time like mon-fri@17:00-22:00 or sat-sun.",
+                _("“%(entry)s” is not free time like mon-fri@17:00-22:00 or sat-sun."),
                 code="invalid_free_time",
                 params={"entry": entry},
             )
@@ -90,7 +93,7 @@ def free_windows_parse(value):
         start, end = _time(match["start"], entry), _time(match["end"], entry)
         if end <= start:
             raise ValidationError(
-                "“%(entry)s”: the free time must end after it starts.",
+                _("“%(entry)s”: the free time must end after it starts."),
                 code="free_time_order",
                 params={"entry": entry},
             )

@@ -12,8 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import zipcodes
+from django.core.exceptions import ValidationError
 from django.db.models import F, FloatField, Q, Value
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
+from django.utils.translation import gettext_lazy as _
 
 from .vocabularies import US_STATES
 
@@ -42,11 +44,19 @@ _LAT_LNG = re.compile(r"^\s*([+-]?\d{1,3}(?:\.\d+)?)\s*,\s*([+-]?\d{1,3}(?:\.\d+
 
 class PlaceError(ValueError):
     """The text does not name a place we can find; the message says what to type instead, and
-    `suggestions` lists the places it may mean ("Springfield, IL", ...), largest first."""
+    `suggestions` lists the places it may mean ("Springfield, IL", ...), largest first.
 
-    def __init__(self, message, suggestions=()):
-        super().__init__(message)
+    `code` names the problem for programs and tests (the message is in the page's language).
+    """
+
+    def __init__(self, message, suggestions=(), *, code="invalid_place", params=None):
+        self.message, self.code, self.params = message, code, params or {}
+        super().__init__(str(message) % self.params if self.params else str(message))
         self.suggestions = list(suggestions)
+
+    def validation_error(self):
+        """The same problem as a form's ValidationError, with its code."""
+        return ValidationError(self.message, code=self.code, params=self.params or None)
 
 
 @dataclass(frozen=True)
@@ -146,26 +156,30 @@ def place_resolve(text):
     "lat,lng". A city alone that several states have is a PlaceError with `suggestions`."""
     text = " ".join((text or "").split())
     if not text:
-        raise PlaceError("Enter a ZIP code or a city and state.")
+        raise PlaceError(_("Enter a ZIP code or a city and state."), code="place_required")
     if len(text) > 100:
-        raise PlaceError("That place name is too long.")
+        raise PlaceError(_("That place name is too long."), code="place_too_long")
     if match := _LAT_LNG.match(text):
         return place_from_point(float(match[1]), float(match[2]))
     if match := _TRAILING_ZIP.match(text):
         return _zip_place(match["zip"])
     text = text.strip(" ,")
     if not text:
-        raise PlaceError(_TYPE_A_PLACE)
+        raise PlaceError(_TYPE_A_PLACE, code="invalid_place")
     if "," in text:
-        city, _, state_text = text.rpartition(",")
+        city, _comma, state_text = text.rpartition(",")
         city = city.strip(" ,")
         state = state_code(state_text)
         if state is None:
             if not city:
-                raise PlaceError(_TYPE_A_PLACE)
-            raise PlaceError(f"“{state_text.strip()}” is not a US state.")
+                raise PlaceError(_TYPE_A_PLACE, code="invalid_place")
+            raise PlaceError(
+                _("“%(state)s” is not a US state."),
+                code="unknown_state",
+                params={"state": state_text.strip()},
+            )
         if not city:
-            raise PlaceError(_TYPE_A_PLACE)
+            raise PlaceError(_TYPE_A_PLACE, code="invalid_place")
         return _city_place(city, state)
     words = text.split(" ")
     # "Charlottesville VA", "raleigh north carolina": the longest state name that ends the text.
@@ -178,14 +192,18 @@ def place_resolve(text):
     return _city_alone(text)
 
 
-_TYPE_A_PLACE = "Enter a 5-digit ZIP code, or a city with its state, e.g. “Charlottesville, VA”."
+_TYPE_A_PLACE = _("Enter a 5-digit ZIP code, or a city with its state, e.g. “Charlottesville, VA”.")
 _TRAILING_ZIP = re.compile(r"^(?:.*?[\s,])?(?P<zip>\d{5})(?:-\d{4})?$")
 
 
 def _zip_place(zip_code):
     entry = gazetteer().by_zip.get(zip_code)
     if entry is None:
-        raise PlaceError(f"We could not find the ZIP code {zip_code}.")
+        raise PlaceError(
+            _("We could not find the ZIP code %(zip)s."),
+            code="unknown_zip",
+            params={"zip": zip_code},
+        )
     return Place(
         f"{entry.city}, {entry.state} {entry.zip}",
         entry.lat,
@@ -198,7 +216,11 @@ def _zip_place(zip_code):
 def _city_place(city, state):
     entries = gazetteer().by_city.get((city_key(city), state))
     if not entries:
-        raise PlaceError(f"We could not find {city} in {STATE_NAMES[state]}. Try its ZIP code.")
+        raise PlaceError(
+            _("We could not find %(city)s in %(state)s. Try its ZIP code."),
+            code="unknown_city",
+            params={"city": city, "state": STATE_NAMES[state]},
+        )
     lat = sum(entry.lat for entry in entries) / len(entries)
     lng = sum(entry.lng for entry in entries) / len(entries)
     return Place(
@@ -212,27 +234,38 @@ def _city_alone(text):
     if not states:
         if state_code(text):
             raise PlaceError(
-                f"{STATE_NAMES[state_code(text)]} is a state: add a city or a ZIP code."
+                _("%(state)s is a state: add a city or a ZIP code."),
+                code="state_only",
+                params={"state": STATE_NAMES[state_code(text)]},
             )
-        raise PlaceError(f"We could not find “{text}”. " + _TYPE_A_PLACE)
+        raise PlaceError(
+            _(
+                "We could not find “%(place)s”. Enter a 5-digit ZIP code, or a city with its "
+                "state, e.g. “Charlottesville, VA”."
+            ),
+            code="unknown_place",
+            params={"place": text},
+        )
     sizes = [len(gazetteer().by_city[(city_key(text), state)]) for state in states]
     if len(states) == 1 or sizes[0] >= DOMINANT_CITY_RATIO * sizes[1]:
         return _city_place(text, states[0])  # "raleigh": Raleigh, NC dwarfs the others
     city = gazetteer().by_city[(city_key(text), states[0])][0].city
     raise PlaceError(
-        f"There is a {city} in several states: say which one.",
+        _("There is a %(city)s in several states: say which one."),
         suggestions=[f"{city}, {state}" for state in states[:MAX_SUGGESTIONS]],
+        code="ambiguous_place",
+        params={"city": city},
     )
 
 
 def place_from_point(lat, lng):
     """A place for a point (browser geolocation), labelled by the nearest ZIP's city."""
     if not (math.isfinite(lat) and math.isfinite(lng)):
-        raise PlaceError("Latitude and longitude must be numbers.")
+        raise PlaceError(_("Latitude and longitude must be numbers."), code="invalid_point")
     if not -90 <= lat <= 90:
-        raise PlaceError("Latitude must be between -90 and 90.")
+        raise PlaceError(_("Latitude must be between -90 and 90."), code="invalid_point")
     if not -180 <= lng <= 180:
-        raise PlaceError("Longitude must be between -180 and 180.")
+        raise PlaceError(_("Longitude must be between -180 and 180."), code="invalid_point")
     nearest = gazetteer().nearest(lat, lng)
     if nearest is None:
         return Place(f"{lat:.4f}, {lng:.4f}", lat, lng, None)

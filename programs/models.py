@@ -8,8 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils import formats, timezone
+from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .querysets import ProgramQuerySet, SessionMinutes, TermQuerySet, TrackQuerySet
@@ -37,7 +39,10 @@ def time_zone_abbreviation(name):
 
 
 def time_range_display(start, end):
-    """A session's times as people write them: "6-9 pm", "11:30 am-1 pm"."""
+    """A session's times as people write them: "6-9 pm", "11:30 am-1 pm" in English; in other
+    languages the 24-hour clock of their formats ("18:00–21:00")."""
+    if not (get_language() or "en").startswith("en"):
+        return f"{formats.time_format(start)}–{formats.time_format(end)}"
     same_half = (start.hour < 12) == (end.hour < 12)
     return f"{time_display(start, with_meridiem=not same_half)}-{time_display(end)}"
 
@@ -67,7 +72,9 @@ class Term(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        # The vocabularies' labels are in the catalogue (programs/vocabularies.py); a name a
+        # curator typed shows as typed.
+        return gettext(self.name)
 
 
 class State(models.Model):
@@ -110,17 +117,17 @@ class Program(models.Model):
         ARCHIVED = "archived", "Archived"
 
     class Format(models.TextChoices):
-        IN_PERSON = "in-person", "In person"
-        VIRTUAL = "virtual", "Virtual"
-        HYBRID = "hybrid", "Hybrid"
+        IN_PERSON = "in-person", _("In person")
+        VIRTUAL = "virtual", _("Virtual")
+        HYBRID = "hybrid", _("Hybrid")
 
     # Formats that can treat patients at a distance, in the states they are licensed in.
     REMOTE_FORMATS = (Format.VIRTUAL, Format.HYBRID)
 
     class Availability(models.TextChoices):
-        OPEN = "open", "Accepting patients"
-        WAITLIST = "waitlist", "Waitlist"
-        FULL = "full", "Full"
+        OPEN = "open", _("Accepting patients")
+        WAITLIST = "waitlist", _("Waitlist")
+        FULL = "full", _("Full")
 
     class LocationPrecision(models.TextChoices):
         ADDRESS = "address", "Street address"
@@ -453,29 +460,33 @@ class Track(models.Model):
         """What people decide by, e.g. "Mon, Wed, Thu 6-9 pm, 9 h/week"."""
         sessions = list(self.sessions.all())
         if not sessions:
-            return "No sessions listed"
+            return gettext("No sessions listed")
         slots = {}  # time slot -> the days it runs, in week order
         for session in sessions:
             slot = (session.start, session.end)
-            slots.setdefault(slot, []).append(session.get_day_display()[:3])
+            slots.setdefault(slot, []).append(str(WEEKDAYS_ABBR[session.day]))
         parts = [
             f"{', '.join(days)} {time_range_display(start, end)}"
             for (start, end), days in slots.items()  # in week order of each slot's first day
         ]
-        return f"{'; '.join(parts)}, {self.hours_per_week:g} h/week"
+        hours = formats.number_format(f"{self.hours_per_week:g}")
+        return gettext("%(sessions)s, %(hours)s h/week") % {
+            "sessions": "; ".join(parts),
+            "hours": hours,
+        }
 
 
 class Session(models.Model):
     """A weekly session of a track: a weekday and a start and end time."""
 
     class Day(models.IntegerChoices):
-        MONDAY = 0, "Monday"
-        TUESDAY = 1, "Tuesday"
-        WEDNESDAY = 2, "Wednesday"
-        THURSDAY = 3, "Thursday"
-        FRIDAY = 4, "Friday"
-        SATURDAY = 5, "Saturday"
-        SUNDAY = 6, "Sunday"
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
 
     # Indexed by session_track_day_idx, which leads with it.
     track = models.ForeignKey(

@@ -2,11 +2,14 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
@@ -16,7 +19,8 @@ from iopfinder.ratelimits import rate_limit_take
 
 from . import services
 from .caching import search_cache
-from .filtersets import ProgramFilterSet, is_wide_search
+from .context_processors import language_alternates
+from .filtersets import UNLISTED_FACT_LABELS, ProgramFilterSet, is_wide_search
 from .forms import CorrectionForm
 from .models import Program
 
@@ -55,10 +59,13 @@ class ProgramListView(TemplateView):
             try:
                 page = filterset.page()
             except EmptyPage:
-                raise Http404("That page is past the last page of results.")
+                raise Http404(_("That page is past the last page of results."))
             unlisted = filterset.unlisted()
             if unlisted:
                 unlisted["url"] = self._url(unlisted["parameters"])
+                unlisted["facts_text"] = gettext(" or ").join(
+                    str(UNLISTED_FACT_LABELS[fact]) for fact in unlisted["facts"]
+                )
             conditions = filterset.conditions(count=page.paginator.count)
             for item in [*conditions["chips"], *conditions["ways_out"]]:
                 item["url"] = self._url(item["parameters"])
@@ -107,7 +114,11 @@ def correction_create(request, slug):
             "corrections", request, limit=settings.CORRECTIONS_PER_HOUR, seconds=3600
         ):
             form.add_error(
-                None, "You have sent several reports in the last hour. Please try again later."
+                None,
+                ValidationError(
+                    _("You have sent several reports in the last hour. Please try again later."),
+                    code="rate_limited",
+                ),
             )
             status = 429
         else:
@@ -116,14 +127,19 @@ def correction_create(request, slug):
                 message=form.cleaned_data["message"],
                 contact=form.cleaned_data["contact"],
             )
-            messages.success(request, "Thank you. A curator will check this listing.")
+            messages.success(request, _("Thank you. A curator will check this listing."))
             return redirect(f"{program.get_absolute_url()}#report")
     else:
         status = 400
     response = render(
         request,
         "programs/program_detail.html",
-        {"program": program, "correction_form": form},
+        {
+            "program": program,
+            "correction_form": form,
+            # The other language's link: the program's page, not this POST-only address.
+            "language_alternates": language_alternates(request, program.get_absolute_url()),
+        },
         status=status,
     )
     if status == 429:

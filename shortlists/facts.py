@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from programs import sources
@@ -19,7 +19,8 @@ NOT_LISTED = _("Not listed")
 
 
 def _date(value):
-    return date_format(value, "N j, Y") if value else ""
+    # The format is the catalogue's too: Spanish says "27 de noviembre de 2026".
+    return date_format(value, gettext("N j, Y")) if value else ""
 
 
 def distance(program):
@@ -67,7 +68,10 @@ def openings(program):
     """The program's availability, then each track's openings and next start while current."""
     overall = program.get_availability_display()
     if program.availability == Program.Availability.WAITLIST and program.waitlist_weeks is not None:
-        overall += " " + gettext("(about %(weeks)d weeks)") % {"weeks": program.waitlist_weeks}
+        weeks = program.waitlist_weeks
+        overall += " " + ngettext("(about %(weeks)d week)", "(about %(weeks)d weeks)", weeks) % {
+            "weeks": weeks
+        }
     lines = [overall]
     for track in program.tracks.all():
         current = track.current_availability()

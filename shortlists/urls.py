@@ -1,4 +1,4 @@
-"""The shortlist: list, compare, referral sheet, CSV; and a search's results as CSV."""
+"""The shortlist: list, compare, referral sheet (pages, in English and Spanish)."""
 
 from django.urls import path
 
@@ -14,6 +14,4 @@ urlpatterns = [
     path("shortlist/clear/", views.shortlist_clear, name="clear"),
     path("shortlist/compare/", views.shortlist_compare, name="compare"),
     path("shortlist/sheet/", views.shortlist_sheet, name="sheet"),
-    path("shortlist.csv", views.shortlist_csv, name="csv"),
-    path("programs.csv", views.program_list_csv, name="programs_csv"),
 ]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,6 +18,14 @@ def _clear_cache(monkeypatch):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_first():
+    """Each test starts in English: a request to `/es/...` leaves Spanish active in its thread."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture

@@ -60,7 +60,9 @@ def test_reports_are_rate_limited_per_client(client, program, settings):
         assert report(client).status_code == 302
     response = report(client)
     assert response.status_code == 429
-    assert "several reports in the last hour" in response.content.decode()
+    errors = response.context["correction_form"].non_field_errors().as_data()
+    assert [error.code for error in errors] == ["rate_limited"]
+    assert 'role="alert"' in response.content.decode()  # and the visitor is told
     assert Correction.objects.count() == 3
     # Another client is not held back.
     other = Client()

@@ -1,5 +1,6 @@
 """Plain words: the pages a patient reads score at US school grade 8 or below (textstat's
-Flesch-Kincaid grade over the text a visitor sees)."""
+Flesch-Kincaid grade over the text a visitor sees), and their Spanish reads "fairly easy" or
+easier (Fernández Huerta's score, 70 or more, for readers at about grade 8)."""
 
 import re
 from html.parser import HTMLParser
@@ -12,6 +13,16 @@ from .factories import ProgramFactory
 pytestmark = pytest.mark.django_db
 
 MAX_GRADE = 8
+PATIENT_PAGES = [
+    "/",
+    "/programs/?near=22902",
+    "/programs/?near=22902&therapy=dbt",
+    "/programs/evening/",
+    "/programs/?near=Atlantis%2C+VA",
+    "/no-such-page/",
+]
+# Fernández Huerta's scale: 60-70 "normal", 70-80 "bastante fácil" (fairly easy), 80+ easy.
+MIN_FERNANDEZ_HUERTA = 70
 
 
 class VisibleText(HTMLParser):
@@ -58,10 +69,22 @@ class VisibleText(HTMLParser):
         return re.sub(r"(\s*\.\s*){2,}", ". ", text).strip()
 
 
-def grade(html):
+def visible_text(html):
     parser = VisibleText()
     parser.feed(html)
-    return textstat.flesch_kincaid_grade(parser.text())
+    return parser.text()
+
+
+def grade(html):
+    return textstat.flesch_kincaid_grade(visible_text(html))
+
+
+@pytest.fixture
+def spanish():
+    """textstat counts syllables by language: Spanish for this test only."""
+    textstat.set_lang("es")
+    yield
+    textstat.set_lang("en_US")
 
 
 @pytest.fixture
@@ -77,16 +100,18 @@ def program():
 
 @pytest.mark.parametrize(
     "path",
-    [
-        "/",
-        "/programs/?near=22902",
-        "/programs/?near=22902&therapy=dbt",
-        "/programs/evening/",
-        "/programs/?near=Atlantis%2C+VA",
-        "/no-such-page/",
-    ],
+    PATIENT_PAGES,
 )
 def test_patient_pages_read_at_grade_eight_or_below(client, program, path):
     response = client.get(path)
     assert response.status_code in {200, 404}
     assert grade(response.content.decode()) <= MAX_GRADE
+
+
+@pytest.mark.parametrize("path", [f"/es{path}" for path in PATIENT_PAGES] + ["/es/shortlist/"])
+def test_spanish_patient_pages_read_fairly_easy_or_easier(client, program, spanish, path):
+    response = client.get(path)
+    assert response.status_code in {200, 404}
+    html = response.content.decode()
+    assert '<html lang="es">' in html
+    assert textstat.fernandez_huerta(visible_text(html)) >= MIN_FERNANDEZ_HUERTA

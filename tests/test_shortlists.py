@@ -8,7 +8,6 @@ from urllib.parse import unquote
 
 import pytest
 from django.test import Client
-from django.utils import translation
 
 from programs.models import Program
 from shortlists import views as shortlist_views
@@ -319,9 +318,9 @@ def test_tick_programs_to_print_a_sheet_of_only_those(client):
 
 def test_the_referral_sheet_is_translatable_and_has_spanish(client, trio):
     add(client, "oak-city-teen")
-    with translation.override("es"):
-        html = client.get("/shortlist/sheet/").content.decode()
-    assert "Programas ambulatorios intensivos para llamar" in html
+    html = client.get("/es/shortlist/sheet/").content.decode()
+    assert '<html lang="es">' in html
+    assert "Programas intensivos ambulatorios para llamar" in html
     assert "Qué decir al llamar" in html and "<strong>988</strong>" in html
     assert "Nota para el paciente" in html and "Impreso el" in html
     assert "Oak City Teen IOP" in html and "919-555-0101" in html

@@ -224,7 +224,7 @@ def test_saving_openings_confirms_them_today(staff_client, member, program):
     assert (track.openings, track.next_start, track.rolling_admission) == (3, next_week, True)
     assert track.availability_confirmed == timezone.localdate()
     assert track.history.latest().history_user == member.user
-    api = staff_client.get(reverse("programs:api_detail", args=[program.slug])).json()
+    api = staff_client.get(reverse("programs_api:api_detail", args=[program.slug])).json()
     assert api["tracks"][0]["openings"] == 3
     assert api["tracks"][0]["availability_confirmed"] == timezone.localdate().isoformat()
 

@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from ..models import Program
 from .base import LANGUAGE_NAMES, ImportFileError, field_text, state_parse, zip_location
@@ -313,4 +314,6 @@ def listing(row):
 
 
 def label(edition):
-    return f"SAMHSA's {edition} directory" if edition else "SAMHSA's national directory"
+    if edition:
+        return gettext("SAMHSA's %(edition)s directory") % {"edition": edition}
+    return gettext("SAMHSA's national directory")

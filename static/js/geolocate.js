@@ -1,5 +1,6 @@
 // "Use my location": fills the form's lat/lng from the browser, rounded to two decimals
 // (about a kilometre: enough to search, too coarse to find a home), and submits it.
+// Its words come from the page (data-finding, data-failed), in the page's language.
 // Progressive enhancement: the button stays hidden without JavaScript or geolocation.
 (function () {
   "use strict";
@@ -9,7 +10,7 @@
     var status = form.querySelector("[data-geo-status]");
     button.hidden = false;
     button.addEventListener("click", function () {
-      if (status) status.textContent = "Finding your location…";
+      if (status) status.textContent = status.dataset.finding || "Finding your location…";
       navigator.geolocation.getCurrentPosition(
         function (position) {
           form.querySelector("[data-geo=lat]").value = position.coords.latitude.toFixed(2);
@@ -19,7 +20,7 @@
           form.submit();
         },
         function () {
-          if (status) status.textContent = "We could not get your location. Enter a ZIP code or city instead.";
+          if (status) status.textContent = status.dataset.failed || "We could not get your location. Enter a ZIP code or city instead.";
         },
         { timeout: 10000, maximumAge: 600000 }
       );

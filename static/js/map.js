@@ -1,7 +1,8 @@
 // Draws the results (or one program) on a Leaflet map. The list on the page is complete without
 // it, so the map is an extra: hidden without JavaScript, behind "Show map" on phones.
 // Background: tiles from MAP_TILE_URL when it is set; otherwise the US states outline this site
-// serves itself, so by default no request leaves the site.
+// serves itself, so by default no request leaves the site. Its words come from the page's
+// data-* attributes, in the page's language.
 (function () {
   "use strict";
   var element = document.getElementById("map");
@@ -48,7 +49,7 @@
       popup.appendChild(label);
       if (marker.approximate) {
         var note = document.createElement("small");
-        note.textContent = " (approximate: the ZIP code's centre)";
+        note.textContent = " " + (element.dataset.approximateLabel || "(approximate: the ZIP code's centre)");
         popup.appendChild(note);
       }
       point.bindPopup(popup);
@@ -57,7 +58,7 @@
     if (element.dataset.lat && !single) {
       var place = [parseFloat(element.dataset.lat), parseFloat(element.dataset.lng)];
       L.circleMarker(place, { radius: 6, weight: 3, color: "#b00020", fillColor: "#ffffff", fillOpacity: 1 })
-        .addTo(map).bindPopup(document.createTextNode("Your search: " + (element.dataset.place || "this place")));
+        .addTo(map).bindPopup(document.createTextNode((element.dataset.searchLabel || "Your search:") + " " + (element.dataset.place || element.dataset.thisPlace || "this place")));
       bounds.push(place);
     }
     if (bounds.length === 1) map.setView(bounds[0], 12);
