@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "programs.apps.ProgramsConfig",
     "shortlists.apps.ShortlistsConfig",
     "staff.apps.StaffConfig",
+    "guide.apps.GuideConfig",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "programs.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "shortlists.middleware.CsrfTokenPlaceholderMiddleware",
@@ -139,6 +141,8 @@ AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"
 USE_I18N = True
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

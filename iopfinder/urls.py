@@ -1,5 +1,6 @@
 """The site's URLs: public pages and API (`programs`), the admin, health, search engines."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -21,6 +22,8 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
 ]
+
+urlpatterns += i18n_patterns(path("guide/", include("guide.urls")), prefix_default_language=False)
 
 handler404 = "programs.views.page_not_found"
 handler500 = "programs.views.server_error"
