@@ -174,7 +174,7 @@ class FreeTimeForm(GuideStepForm):
     slug = "when"
     question = _("When can you go?")
     why = _("Most programs meet in the morning or in the evening, and you go to one group.")
-    summary_label = _("Free")
+    summary_label = _("When you can go")
 
     free = forms.ChoiceField(
         label=question,
