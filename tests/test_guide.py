@@ -252,6 +252,13 @@ def test_the_crisis_lines_stay_on_every_later_page_and_the_last(client):
     assert 'class="guide-crisis"' in main_html(response)
 
 
+def test_the_first_question_holds_the_lines_for_javascript_to_show_at_once(client):
+    html = main_html(client.get(step_path("safety")))
+    assert re.search(r'class="guide-crisis"[^>]* hidden data-crisis-reveal', html)
+    assert html.index('href="tel:988"') < FORM_CONTROL.search(html).start()
+    assert "js/guide.js" in client.get(step_path("safety")).content.decode()
+
+
 def test_safe_shows_no_crisis_box(client):
     response = client.get(step_path("where"), {"safe": "yes"})
     assert 'class="guide-crisis"' not in main_html(response)

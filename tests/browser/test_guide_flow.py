@@ -100,16 +100,24 @@ def test_spanish_guide_on_a_phone_from_first_question_to_results(live_server, ne
 
 
 def test_not_safe_shows_988_first_and_still_lets_the_person_go_on(live_server, new_page, programs):
+    """Without JavaScript the next page opens with the lines (tests/test_guide.py checks)."""
     page = new_page(**PHONE)
     page.goto(live_server.url + "/es/guide/")
+    crisis = page.locator(".guide-crisis")
+    assert not crisis.is_visible()
+    page.get_by_label("No lo sé").check()
+    # With JavaScript the lines show at once, above the question, before anything is sent.
+    assert crisis.is_visible() and crisis.locator("a").first.is_visible()
+    page.get_by_label("Sí", exact=True).check()
+    assert not crisis.is_visible()
     page.get_by_label("No", exact=True).check()
+    assert crisis.is_visible()
     next_question(page)
 
     page.wait_for_url("**/es/guide/where/?*")
     first_link = page.locator("main a").first
     assert first_link.get_attribute("href") == "tel:988"
     assert first_link.inner_text() == "Llame al 988"
-    crisis = page.locator(".guide-crisis")
     # On the phone's first screen, above the question, with call, text and 911.
     box = crisis.bounding_box()
     assert box["y"] + box["height"] <= 844
