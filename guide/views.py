@@ -58,12 +58,12 @@ def question(request, slug):
     action = request.GET.get("go")
     if action == "skip":
         return redirect(_after(step, answers_query(answers, without={step.slug})))
-    form = step(request.GET) if step.slug in answers or step.slug in bad else step()
-    if action == "next":
-        form = step(request.GET)
-        if form.is_valid():
-            answers[step.slug] = form
-            return redirect(_after(step, answers_query(answers)))
+    # Bound when answering, and when coming back to an answer (shown ticked, or with its error).
+    answered = action == "next" or step.slug in answers or step.slug in bad
+    form = step(request.GET) if answered else step()
+    if action == "next" and form.is_valid():
+        answers[step.slug] = form
+        return redirect(_after(step, answers_query(answers)))
     field_name = next(iter(form.fields))
     carried = answers_query(answers, without={step.slug})
     suggestions = [

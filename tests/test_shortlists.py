@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.urls import clear_url_caches
 
 from programs.models import Program
 from shortlists import views as shortlist_views
@@ -317,10 +317,15 @@ def test_tick_programs_to_print_a_sheet_of_only_those(client):
     assert names == [programs[5].name, programs[0].name]
 
 
-def test_the_referral_sheet_is_translatable_and_has_spanish(client, trio):
+def test_the_referral_sheet_is_translatable_and_has_spanish(client, trio, settings):
     add(client, "oak-city-teen")
-    with translation.override("es"):
+    # LocaleMiddleware serves an unprefixed URL in LANGUAGE_CODE (until the sheet has /es/);
+    # the URL resolver keeps each language's prefix, which that setting decides: forget them.
+    settings.LANGUAGE_CODE = "es"
+    try:
         html = client.get("/shortlist/sheet/").content.decode()
+    finally:
+        clear_url_caches()
     assert "Programas ambulatorios intensivos para llamar" in html
     assert "Qué decir al llamar" in html and "<strong>988</strong>" in html
     assert "Nota para el paciente" in html and "Impreso el" in html
