@@ -408,7 +408,7 @@ def test_the_spanish_guide_ends_in_the_spanish_search(client, evening_program):
     done = walk(client, language="es")
     html = main_html(done)
     assert "Un programa intensivo ambulatorio" in html
-    assert "<dt>Cerca de</dt>" in html and "Alcohol o drogas" in html
+    assert "<dt>Cerca de</dt>" in html and "Alcohol o drogas" in html and "Cambiar" in html
     assert "Ver programas" in html
     link = results_link(done)
     with translation.override("es"):
@@ -439,6 +439,20 @@ def test_the_catalogue_is_complete_and_compiled():
     compiled = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in mo if entry.msgid}
     source = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in po.translated_entries()}
     assert compiled == source, "run compilemessages in guide/ (README: The guide)"
+
+
+def test_no_other_catalogue_overrides_the_guides_words():
+    """Apps listed earlier (the admin's "Change" is "Modificar") win: the guide's short words
+    carry a context where they would collide."""
+    po = polib.pofile(str(CATALOGUE / "django.po"))
+    with translation.override("es"):
+        shown = {
+            entry.msgid: translation.pgettext(entry.msgctxt, entry.msgid)
+            if entry.msgctxt
+            else translation.gettext(entry.msgid)
+            for entry in po
+        }
+    assert shown == {entry.msgid: entry.msgstr for entry in po}
 
 
 def test_msgfmt_accepts_the_catalogue(tmp_path):
