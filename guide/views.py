@@ -4,12 +4,15 @@ forms and redirects, and the last page links to the search they make."""
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from .forms import NOT_SAFE, STEPS, STEPS_BY_SLUG, answers_read
 
 # Parameters the guide carries for itself and never passes on to the search.
 GUIDE_ONLY_PARAMETERS = {"safe"}
+# The answers (is the person safe, what for) are in the page: no shared or disk cache keeps it.
+private = cache_control(private=True, no_store=True)
 
 
 def answers_query(answers, *, without=(), search=False):
@@ -48,6 +51,7 @@ def _not_safe(answers):
     return safety is not None and safety.cleaned_data["safe"] in NOT_SAFE
 
 
+@private
 @require_GET
 def question(request, slug):
     """One question: Next checks the answer and goes on, Skip goes on without it."""
@@ -97,6 +101,7 @@ def _with(query, name, value, **extra):
     return query
 
 
+@private
 @require_GET
 def done(request):
     """The end: what an IOP is, the answers (each can be changed) and the search they make."""

@@ -377,6 +377,8 @@ def test_nothing_is_stored_no_cookie_no_session(client, evening_program):
         assert "Set-Cookie" not in response.headers
     assert not client.cookies
     assert Session.objects.count() == 0
+    for response in responses:  # nor does any cache keep the pages that hold the answers
+        assert {"private", "no-store"} <= set(re.split(r",\s*", response["Cache-Control"]))
 
 
 # Links to the guide
