@@ -119,6 +119,14 @@ def test_each_question_says_why_it_is_asked_and_where_it_stands(client, number, 
     assert 'method="get"' in html
 
 
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_each_reason_is_one_sentence(language):
+    with translation.override(language):
+        for step in STEPS:
+            why = str(step.why)
+            assert why[-1] == "." and not re.search(r"[.!?]\s", why), why
+
+
 @pytest.mark.parametrize("index", range(len(STEPS)))
 def test_skip_goes_on_without_the_answer_and_keeps_the_others(client, index):
     step = STEPS[index]
