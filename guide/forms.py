@@ -81,6 +81,8 @@ class GuideStepForm(forms.Form):
     question = ""
     why = ""
     summary_label = ""  # what the last page calls this answer
+    # Every question can be skipped: no field is announced as required.
+    use_required_attribute = False
 
     def parameters(self):
         """The answer as (parameter, value) pairs for the search; none for "no answer"."""

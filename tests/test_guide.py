@@ -117,6 +117,7 @@ def test_each_question_says_why_it_is_asked_and_where_it_stands(client, number, 
     assert f"Question {number} of {len(STEPS)}" in html
     assert 'name="go" value="skip"' in html and 'name="go" value="next"' in html
     assert 'method="get"' in html
+    assert " required" not in html  # every question can be skipped
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
