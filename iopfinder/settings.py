@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "programs.apps.ProgramsConfig",
     "shortlists.apps.ShortlistsConfig",
     "staff.apps.StaffConfig",
+    "guide.apps.GuideConfig",
 ]
 
 MIDDLEWARE = [

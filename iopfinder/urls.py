@@ -25,6 +25,7 @@ urlpatterns = [
     *i18n_patterns(
         path("", include("programs.urls")),
         path("", include("shortlists.urls")),
+        path("guide/", include("guide.urls")),
         prefix_default_language=False,
     ),
 ]

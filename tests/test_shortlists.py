@@ -316,7 +316,7 @@ def test_tick_programs_to_print_a_sheet_of_only_those(client):
     assert names == [programs[5].name, programs[0].name]
 
 
-def test_the_referral_sheet_is_translatable_and_has_spanish(client, trio):
+def test_the_referral_sheet_is_translatable_and_has_spanish(client, trio, settings):
     add(client, "oak-city-teen")
     html = client.get("/es/shortlist/sheet/").content.decode()
     assert '<html lang="es">' in html
