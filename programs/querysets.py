@@ -6,7 +6,7 @@ from operator import or_
 
 from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, When
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.lookups import Exact, LessThanOrEqual
 
 from . import geo
 
@@ -166,52 +166,43 @@ class ProgramQuerySet(models.QuerySet):
         person start by that date (its next start is on or before it, or it admits on a rolling
         basis and has openings), as confirmed on or after `confirmed_since`.
         """
-        from .models import Track
+        from .models import Session, TrackSchedule
 
-        # Conditions a single session can break, on the track's joined sessions.
-        breaks = []
+        # Each track's sessions summed up (TrackSchedule, kept by the database): every time
+        # condition is a comparison on one row a track, and a track with no sessions has none.
+        tracks = TrackSchedule.objects.filter(program=OuterRef("pk"))
         if days:
-            breaks.append(~Q(sessions__day__in=days))
+            others = sum(1 << day for day in range(7) if day not in days)
+            tracks = tracks.filter(Exact(F("days").bitand(others), 0))
         if start_after is not None:
-            breaks.append(Q(sessions__start__lt=start_after))
+            tracks = tracks.filter(earliest_start__gte=start_after)
         if end_before is not None:
-            breaks.append(Q(sessions__end__gt=end_before))
+            tracks = tracks.filter(latest_end__lte=end_before)
         if time_of_day == "morning":
-            breaks.append(Q(sessions__start__gte=NOON))
+            tracks = tracks.filter(latest_start__lt=NOON)
         elif time_of_day == "afternoon":
-            breaks.append(Q(sessions__start__lt=NOON) | Q(sessions__start__gte=FIVE_PM))
+            tracks = tracks.filter(earliest_start__gte=NOON, latest_start__lt=FIVE_PM)
         elif time_of_day == "evening":
-            breaks.append(Q(sessions__start__lt=FIVE_PM))
+            tracks = tracks.filter(earliest_start__gte=FIVE_PM)
+        if hours_min is not None:
+            tracks = tracks.filter(weekly_minutes__gte=float(hours_min) * 60)
+        if hours_max is not None:
+            tracks = tracks.filter(weekly_minutes__lte=float(hours_max) * 60)
         if free:
+            # Whether each session lies inside one window on its day is no summary's: the
+            # track's sessions are read, only for tracks that passed the other conditions.
             fits = [
-                Q(
-                    sessions__day__in=window.days,
-                    sessions__start__gte=window.start,
-                    sessions__end__lte=window.end,
-                )
+                Q(day__in=window.days, start__gte=window.start, end__lte=window.end)
                 for window in free
             ]
-            breaks.append(~reduce(or_, fits))
-
-        # One pass over each track's sessions: how many, how many break a condition, and
-        # the weekly minutes; the track qualifies with sessions, none breaking, hours in range.
-        tracks = (
-            Track.objects.filter(program=OuterRef("pk"))
-            .annotate(session_count=Count("sessions"))
-            .filter(session_count__gt=0)
-        )
-        if breaks:
-            tracks = tracks.annotate(breaking=Count("sessions", filter=reduce(or_, breaks))).filter(
-                breaking=0
-            )
-        if hours_min is not None or hours_max is not None:
-            tracks = tracks.annotate(weekly_minutes=Sum("sessions__duration_minutes"))
-            if hours_min is not None:
-                tracks = tracks.filter(weekly_minutes__gte=float(hours_min) * 60)
-            if hours_max is not None:
-                tracks = tracks.filter(weekly_minutes__lte=float(hours_max) * 60)
+            outside = Session.objects.filter(track=OuterRef("track")).exclude(reduce(or_, fits))
+            tracks = tracks.filter(~Exists(outside))
         if starts_by is not None:
-            tracks = tracks.starting_by(starts_by, confirmed_since=confirmed_since)
+            tracks = tracks.filter(
+                Q(track__next_start__lte=starts_by)
+                | Q(track__rolling_admission=True, track__openings__gt=0),
+                track__availability_confirmed__gte=confirmed_since,
+            )
         return self.filter(Exists(tracks))
 
     def fact_listed(self, fact, *, today):
@@ -220,10 +211,10 @@ class ProgramQuerySet(models.QuerySet):
         confirmed within AVAILABILITY_FRESH_DAYS of `today`, "step_down" a step-down level."""
         from django.conf import settings
 
-        from .models import Session, Term, Track
+        from .models import Term, Track, TrackSchedule
 
         if fact == "schedule":
-            return Exists(Session.objects.filter(track__program=OuterRef("pk")))
+            return Exists(TrackSchedule.objects.filter(program=OuterRef("pk")))
         if fact == "availability":
             fresh = today - datetime.timedelta(days=settings.AVAILABILITY_FRESH_DAYS)
             return Exists(
@@ -271,18 +262,14 @@ class ProgramQuerySet(models.QuerySet):
     def order_by_weekly_hours(self):
         """Programs by their lightest track's weekly hours (programs without tracks last).
 
-        One subquery a program over its sessions grouped by track (a subquery a track inside
-        one a program took 850 ms instead of 550 ms to sort 100,000 programs).
+        Read from each program's track summaries, lightest first in their index.
         """
-        from .models import Session
+        from .models import TrackSchedule
 
         lightest = (
-            Session.objects.filter(track__program=OuterRef("pk"))
-            .order_by()
-            .values("track")
-            .annotate(minutes=Sum("duration_minutes"))
-            .order_by("minutes")
-            .values("minutes")[:1]
+            TrackSchedule.objects.filter(program=OuterRef("pk"))
+            .order_by("weekly_minutes")
+            .values("weekly_minutes")[:1]
         )
         return self.annotate(lightest_track_minutes=Subquery(lightest)).order_by(
             F("lightest_track_minutes").asc(nulls_last=True), "name", "pk"
