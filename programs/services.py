@@ -11,7 +11,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from . import sources
-from .models import Correction, Program, Provider, Session, Term, Track
+from .models import Correction, Program, Provider, Session, Term, Track, TrackSchedule
 from .serializers import program_to_dict
 
 _TIME_RANGE = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–]\s*(\d{1,2})(?::(\d{2}))?\s*$")
@@ -203,6 +203,7 @@ def catalogue_statistics_refresh():
             Program.virtual_states.through,
             Track,
             Session,
+            TrackSchedule,
         )
     ]
     with connection.cursor() as cursor:

@@ -59,12 +59,14 @@ class ProgramListView(TemplateView):
                 page = filterset.page()
             except EmptyPage:
                 raise Http404("That page is past the last page of results.")
-            unlisted = filterset.unlisted()
-            if unlisted:
-                unlisted["url"] = self._url(unlisted["parameters"])
+            # Conditions first: when the page did not bring the count of `unlisted` (no
+            # results), theirs is the statement that does.
             conditions = filterset.conditions(count=page.paginator.count)
             for item in [*conditions["chips"], *conditions["ways_out"]]:
                 item["url"] = self._url(item["parameters"])
+            unlisted = filterset.unlisted()
+            if unlisted:
+                unlisted["url"] = self._url(unlisted["parameters"])
         context.update(
             form=filterset.form,
             page_obj=page,
