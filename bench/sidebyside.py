@@ -126,6 +126,86 @@ def load(port, seconds):
     }
 
 
+def measure(
+    databases, *, runs=1, searches_count=150, seed=42, load_seconds=0, load_on=(), port=8150
+):
+    """Side-by-side rows for each database and run; wrk at 50 connections on `load_on`."""
+    rows = []
+    for database in databases:
+        trips = round_trips(database, searches_count, seed)
+        for run in range(runs):
+            server = serve(database, port)
+            try:
+                row = {"database": database, "run": run + 1, **trips}
+                row.update(side_by_side(port, searches_count, seed))
+                if load_seconds and database in load_on:
+                    row["load"] = load(port, load_seconds)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    return rows
+
+
+def spread(values):
+    low, high = min(values), max(values)
+    return f"{low}" if low == high else f"{low}-{high}"
+
+
+def summary(rows):
+    """Per database, over its runs: each figure as the range the runs gave."""
+    by_database = {}
+    for row in rows:
+        by_database.setdefault(row["database"], []).append(row)
+    result = {}
+    for database, runs in by_database.items():
+        figures = {
+            "programs": runs[0]["programs"],
+            "runs": len(runs),
+            "api_p50_ms": [r["api"]["p50_ms"] for r in runs],
+            "api_p95_ms": [r["api"]["p95_ms"] for r in runs],
+            "html_p50_ms": [r["html"]["p50_ms"] for r in runs],
+            "html_p95_ms": [r["html"]["p95_ms"] for r in runs],
+            "healthz_p95_ms": [r["healthz"]["p95_ms"] for r in runs],
+            "api_ratio": [r["api_ratio"] for r in runs],
+            "html_ratio": [r["html_ratio"] for r in runs],
+            "queries_max": max(runs[0]["api_queries_max"], runs[0]["html_queries_max"]),
+        }
+        loaded = [r["load"] for r in runs if "load" in r]
+        if loaded:
+            figures["api_rps"] = [x["api"]["requests_per_second"] for x in loaded]
+            figures["html_rps"] = [x["html"]["requests_per_second"] for x in loaded]
+            figures["healthz_rps"] = [x["healthz"]["requests_per_second"] for x in loaded]
+            figures["load_errors"] = sum(
+                x[k]["non_2xx"] + x[k]["socket_errors"] for x in loaded for k in ("html", "api")
+            )
+        result[database] = figures
+    return result
+
+
+def print_table(summaries):
+    print()
+    print(
+        f"{'database':>28} {'programs':>8} {'runs':>4} {'API p50':>11} {'API p95':>11}"
+        f" {'page p50':>11} {'page p95':>11} {'hz p95':>9} {'API÷hz':>9} {'page÷hz':>9}"
+        f" {'SQL':>3} {'API rps':>9} {'page rps':>9} {'hz rps':>9} {'err':>3}"
+    )
+    for database, f in summaries.items():
+        line = (
+            f"{database:>28} {f['programs']:>8} {f['runs']:>4} {spread(f['api_p50_ms']):>11}"
+            f" {spread(f['api_p95_ms']):>11} {spread(f['html_p50_ms']):>11}"
+            f" {spread(f['html_p95_ms']):>11} {spread(f['healthz_p95_ms']):>9}"
+            f" {spread(f['api_ratio']):>9} {spread(f['html_ratio']):>9} {f['queries_max']:>3}"
+        )
+        if "api_rps" in f:
+            line += (
+                f" {spread(f['api_rps']):>9} {spread(f['html_rps']):>9}"
+                f" {spread(f['healthz_rps']):>9} {f['load_errors']:>3}"
+            )
+        print(line)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("databases", nargs="+")
@@ -136,47 +216,17 @@ def main():
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8150")))
     args = parser.parse_args()
 
-    rows = []
-    for database in args.databases:
-        trips = round_trips(database, args.searches, args.seed)
-        for run in range(args.runs):
-            server = serve(database, args.port)
-            try:
-                row = {"database": database, "run": run + 1, **trips}
-                row.update(side_by_side(args.port, args.searches, args.seed))
-                if args.load:
-                    row["load"] = load(args.port, args.load)
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
-            rows.append(row)
-            print(json.dumps(row), flush=True)
-
-    print()
-    print(
-        f"{'database':>28} {'run':>3} {'API p50/p95':>14} {'page p50/p95':>14} {'healthz p95':>11}"
-        f" {'API/hz':>6} {'page/hz':>7} {'SQL api/page':>12}"
-        + (f" {'API rps':>8} {'page rps':>8} {'hz rps':>7} {'errors':>6}" if args.load else "")
-    )
-    for row in rows:
-        line = (
-            f"{row['database']:>28} {row['run']:>3}"
-            f" {row['api']['p50_ms']:>6} / {row['api']['p95_ms']:<5}"
-            f" {row['html']['p50_ms']:>6} / {row['html']['p95_ms']:<5}"
-            f" {row['healthz']['p95_ms']:>11} {row['api_ratio']:>5}x {row['html_ratio']:>6}x"
-            f" {row['api_queries_max']:>5} / {row['html_queries_max']:<4}"
-        )
-        if "load" in row:
-            loaded = row["load"]
-            errors = sum(loaded[k]["non_2xx"] + loaded[k]["socket_errors"] for k in ("html", "api"))
-            line += (
-                f" {loaded['api']['requests_per_second']:>8} {loaded['html']['requests_per_second']:>8}"
-                f" {loaded['healthz']['requests_per_second']:>7} {errors:>6}"
-            )
-        print(line)
+    rows = measure(
+        args.databases, runs=args.runs, searches_count=args.searches, seed=args.seed,
+        load_seconds=args.load, load_on=args.databases, port=args.port,
+    )  # fmt: skip
+    summaries = summary(rows)
+    print_table(summaries)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / "sidebyside.json").write_text(json.dumps(rows, indent=2) + "\n")
+    (out / "sidebyside.json").write_text(
+        json.dumps({"rows": rows, "summary": summaries}, indent=2) + "\n"
+    )
 
 
 if __name__ == "__main__":
