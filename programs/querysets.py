@@ -357,10 +357,16 @@ class ProgramQuerySet(models.QuerySet):
                     .values_list("pk", "listing_document")
                 )
             documents = [by_pk[row["pk"]] for row in rows]
-        programs = listing_from_documents(documents, using=self.db)
+        # Built once the rows are read: the page is the catalogue as that statement saw it.
+        programs = self.model.objects.using(self.db).for_listing().from_documents(documents)
         for program, row in zip(programs, rows, strict=True):
             program.distance_miles = row.get("distance_miles")
         return programs, rows
+
+    def from_documents(self, documents):
+        """Programs from ProgramDocument texts, read for listing without a further query
+        (`listing_from_documents`)."""
+        return listing_from_documents(documents, using=self.db)
 
     def first_for_listing(self, limit):
         """The first `limit` programs of this ordered search as a list, each read in full for
@@ -558,6 +564,20 @@ def listing_from_documents(documents, *, using="default"):
         "availability_confirmed",
     ]  # fmt: skip
     session_fields = ["id", "track_id", "day", "start", "end", "duration_minutes"]
+    shared = {}
+
+    def shared_term(values):
+        key = ("term", values[0])
+        if key not in shared:
+            shared[key] = Term.from_db(using, ["id", "kind", "slug", "name", "position"], values)
+        return shared[key]
+
+    def shared_state(values):
+        key = ("state", values[0])
+        if key not in shared:
+            shared[key] = State.from_db(using, ["code", "name"], values)
+        return shared[key]
+
     programs = []
     for text in documents:
         row, provider_row, term_rows, state_rows, track_rows = json.loads(text)
@@ -592,10 +612,9 @@ def listing_from_documents(documents, *, using="default"):
             ]
             _prefetched(track, "sessions", Session, sessions)
             tracks.append(track)
-        terms = [
-            Term.from_db(using, ["id", "kind", "slug", "name", "position"], t) for t in term_rows
-        ]
-        states = [State.from_db(using, ["code", "name"], state) for state in state_rows]
+        # Terms and states are shared by the page's programs: one instance each.
+        terms = [shared_term(values) for values in term_rows]
+        states = [shared_state(values) for values in state_rows]
         _prefetched(program, "terms", Term, terms)
         _prefetched(program, "virtual_states", State, states)
         _prefetched(program, "tracks", Track, tracks)
