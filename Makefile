@@ -60,7 +60,7 @@ seed: $(VENV)/.installed ## Replace the demo listings (PROGRAMS=N, SEED=S)
 superuser: $(VENV)/.installed ## Create an admin account for yourself (asks for a password)
 	DJANGO_DEBUG=1 $(PY) manage.py createsuperuser
 
-bench: $(VENV)/.installed ## Benchmark search at 10,000 and 100,000 programs on PostgreSQL (see docs/performance.md)
+bench: $(VENV)/.installed ## Benchmark search at 10,000 and 100,000 programs and the real directory on PostgreSQL, uncached beside /healthz, 3 runs (see docs/performance.md)
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null) \
 		|| echo "wrk is not installed (apt-get install wrk): the load test will be skipped"

@@ -41,14 +41,17 @@ class RequestTimeBudget:
     def __init__(self, budget_ms):
         self.budget_ms = budget_ms
         self.spent_ms = 0.0
-        self.cursor = None  # a raw cursor that has lowered the timeout, to raise it again
+        self.lowered = False  # whether the timeout was lowered, to raise it again
 
     def __call__(self, execute, sql, params, many, context):
         if self.spent_ms > self.SLACK_MS:
             remaining = max(1, int(self.budget_ms - self.spent_ms))
-            # The raw DB-API cursor: a statement of our own must not pass through this wrapper.
-            self.cursor = context["cursor"].cursor
-            self.cursor.execute(f"SET statement_timeout = {remaining}")
+            # A raw DB-API cursor of its own: a statement of ours must not pass through this
+            # wrapper, and the statement's cursor may be a server-side one (`.iterator()`, e.g.
+            # a form's choices), which can only DECLARE a query, not run a SET.
+            with context["connection"].connection.cursor() as cursor:
+                cursor.execute(f"SET statement_timeout = {remaining}")
+            self.lowered = True
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
@@ -57,7 +60,7 @@ class RequestTimeBudget:
 
     def restore(self, connection):
         """Give the connection its usual statement timeout back (connections are reused)."""
-        if self.cursor is None or connection.connection is None:
+        if not self.lowered or connection.connection is None:
             return
         with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
             cursor.execute(f"SET statement_timeout = {int(self.budget_ms)}")

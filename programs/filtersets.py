@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, Page, Paginator
-from django.db.models import Count, Q, Window
+from django.db.models import Count, Exists, OuterRef, Window
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
@@ -17,10 +17,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from iopfinder.database import read_snapshot
-
 from . import freetime, geo
 from .models import WEEKDAY_SLUGS, Program, Term
+from .querysets import CountOf, counts_at_once
 from .vocabularies import NEEDS
 
 DEFAULT_PAGE_SIZE = 20
@@ -384,6 +383,7 @@ class ProgramFilterSet(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
+        self._counted = {}  # counts already read with other queries (e.g. "unlisted")
         # One query for every vocabulary: the choices to show and the slugs to accept.
         self.term_ids = {}
         choices = {kind: [] for kind in TERM_PARAMETERS.values()}
@@ -437,7 +437,29 @@ class ProgramFilterSet(django_filters.FilterSet):
         """How many more programs match every other condition of the search but have not
         listed the facts its schedule or step-down conditions ask about (CONTRACT "Facts not
         listed"), and the parameters of that wider search; None when it asks about neither.
+
+        Counted within the query of `page()` or `conditions()` when they ran first (no round
+        trip of its own), else here.
         """
+        unlisted = self._unlisted_search()
+        if unlisted is None:
+            return None
+        queryset, used, asked = unlisted
+        count = self._counted.get("unlisted")
+        if count is None:
+            count = queryset.count()
+        wider = self._parameters()
+        for name in [*asked, "page"]:
+            wider.pop(name, None)
+        return {
+            "count": count,
+            "facts": [fact for fact in UNLISTED_FACTS if fact in used],
+            "parameters": wider,
+        }
+
+    def _unlisted_search(self):
+        """The programs `unlisted` counts, the facts and the parameters asked about; None when
+        the search asks about no fact that listings may leave out."""
         data = self.form.cleaned_data
         used = {
             fact
@@ -454,29 +476,25 @@ class ProgramFilterSet(django_filters.FilterSet):
         listed = {
             fact: model.objects.fact_listed(fact, today=timezone.localdate()) for fact in used
         }
+        # Checked row by row on the place's programs (EXISTS by primary key): an IN over every
+        # program in the country took PostgreSQL 1-2 s at 100,000 programs.
         meeting = {
-            fact: self._search(
-                model.objects.all(),
-                {name: data.get(name) for name in UNLISTED_FACTS[fact]},
-                ordered=False,
-                located=False,
-            ).values("pk")
+            fact: Exists(
+                self._search(
+                    model.objects.filter(pk=OuterRef("pk")),
+                    {name: data.get(name) for name in UNLISTED_FACTS[fact]},
+                    ordered=False,
+                    located=False,
+                )
+            )
             for fact in used
         }
-        count = (
+        queryset = (
             self._search(self.queryset, others, ordered=False)
-            .filter(*[~listed[fact] | Q(pk__in=meeting[fact]) for fact in used])
+            .filter(*[~listed[fact] | meeting[fact] for fact in used])
             .filter(reduce(or_, [~listed[fact] for fact in used]))
-            .count()
         )
-        wider = self._parameters()
-        for name in [*asked, "page"]:
-            wider.pop(name, None)
-        return {
-            "count": count,
-            "facts": [fact for fact in UNLISTED_FACTS if fact in used],
-            "parameters": wider,
-        }
+        return queryset, used, asked
 
     def conditions(self, count):
         """The conditions in force, as chips a person can remove: label, the parameters of the
@@ -508,28 +526,39 @@ class ProgramFilterSet(django_filters.FilterSet):
             return {"chips": chips, "ways_out": []}
         place_only = {name: data.get(name) for name in ("near", "lat", "lng", "radius", "virtual")}
         base = self._search(self.queryset, place_only, ordered=False)
-        counts = base.aggregate(
-            **{
-                f"chip_{i}": Count(
-                    "pk",
-                    filter=Q(
-                        pk__in=self._search(
-                            self.queryset.model.objects.all(),
-                            chip["data"],
-                            ordered=False,
-                            located=False,
-                        ).values("pk")
-                    ),
+        ways_out = self._ways_out()
+        # Every count in one statement: the chips', the ways out's, and `unlisted`'s when the
+        # page did not bring it.
+        queries = {
+            f"chip_{i}": base.filter(
+                Exists(
+                    self._search(
+                        self.queryset.model.objects.filter(pk=OuterRef("pk")),
+                        chip["data"],
+                        ordered=False,
+                        located=False,
+                    )
                 )
-                for i, chip in enumerate(chips)
-            }
-        )
+            )
+            for i, chip in enumerate(chips)
+        }
+        queries.update({f"way_{i}": way.pop("queryset") for i, way in enumerate(ways_out)})
+        unlisted = self._unlisted_search() if "unlisted" not in self._counted else None
+        if unlisted is not None:
+            queries["unlisted"] = unlisted[0]
+        counts = counts_at_once(queries)
+        if "unlisted" in counts:
+            self._counted["unlisted"] = counts["unlisted"]
         for i, chip in enumerate(chips):
             chip["more"] = counts[f"chip_{i}"] - count
-        return {"chips": chips, "ways_out": self._ways_out(count)}
+        for i, way in enumerate(ways_out):
+            way["more"] = counts[f"way_{i}"] - (count if way.pop("wider") else 0)
+        return {"chips": chips, "ways_out": ways_out}
 
-    def _ways_out(self, count):
-        """Wider searches that may help: a larger circle, virtual programs of the state."""
+    def _ways_out(self):
+        """Wider searches that may help: a larger circle, virtual programs of the state; each
+        with the `queryset` that counts it and whether it is `wider` than the search (its
+        count includes the search's own results) or only what it adds."""
         data, place = self.form.cleaned_data, self.form.place
         if place is None:
             return []
@@ -546,12 +575,18 @@ class ProgramFilterSet(django_filters.FilterSet):
                 {
                     "label": gettext("Search within %(miles)s miles")
                     % {"miles": WIDER_RADIUS_MILES},
-                    "more": wider.count() - count,
+                    "queryset": wider,
+                    "wider": True,
                     "parameters": parameters,
                 }
             )
         if (data.get("virtual") or "exclude") == "exclude" and place.state:
-            virtual = self._search(self.queryset, {**data, "virtual": "include"}, ordered=False)
+            # What including them adds: the licensed programs outside the circle (their
+            # distance is null). Counting the wider search itself read every program: a circle
+            # OR a licence is a condition no index serves.
+            virtual = self._search(
+                self.queryset, {**data, "virtual": "only"}, ordered=False
+            ).filter(distance_miles__isnull=True)
             parameters = self._parameters()
             parameters["virtual"] = "include"
             parameters.pop("page", None)
@@ -559,7 +594,8 @@ class ProgramFilterSet(django_filters.FilterSet):
                 {
                     "label": gettext("Include virtual programs licensed in %(state)s")
                     % {"state": place.state},
-                    "more": virtual.count() - count,
+                    "queryset": virtual,
+                    "wider": False,
                     "parameters": parameters,
                 }
             )
@@ -642,33 +678,26 @@ class ProgramFilterSet(django_filters.FilterSet):
     def page(self):
         """The requested page of results, with everything a listing shows; EmptyPage past the end.
 
-        Two steps: the search ranks matching programs reading only narrow columns, and the
-        total comes with the same rows (COUNT(*) OVER ()), so filters and distances are
-        computed once; then the page's programs are read in full by primary key.
+        One query on PostgreSQL: the search ranks matching programs reading only narrow
+        columns, the total comes with the same rows (COUNT(*) OVER ()), and so does the count
+        of `unlisted` when the search asks for it; the page's programs come as documents built
+        by the database (ProgramQuerySet.ranked_for_listing).
         """
         page_size = self.form.cleaned_data.get("page_size") or DEFAULT_PAGE_SIZE
         number = self.form.cleaned_data.get("page") or 1
         offset = (number - 1) * page_size
-        columns = ["pk", "total_count"]
-        if "distance_miles" in self.qs.query.annotations:
-            columns.append("distance_miles")
-        with read_snapshot():  # a program archived between the two steps must not show
-            ranked = list(
-                self.qs.annotate(total_count=Window(Count("pk"))).values(*columns)[
-                    offset : offset + page_size
-                ]
-            )
-            if not ranked and number > 1:
-                raise EmptyPage("That page is past the last page of results.")
-            programs = self.queryset.for_listing().in_bulk([row["pk"] for row in ranked])
-        rows = []
-        for row in ranked:
-            program = programs[row["pk"]]
-            program.distance_miles = row.get("distance_miles")
-            rows.append(program)
+        annotations = {"total_count": Window(Count("pk"))}
+        unlisted = self._unlisted_search()
+        if unlisted is not None:
+            annotations["unlisted_count"] = CountOf(unlisted[0])
+        programs, ranked = self.qs.ranked_for_listing(offset, offset + page_size, **annotations)
+        if not ranked and number > 1:
+            raise EmptyPage("That page is past the last page of results.")
+        if ranked and unlisted is not None:
+            self._counted["unlisted"] = ranked[0]["unlisted_count"]
         paginator = Paginator(self.qs, page_size)
         paginator.count = ranked[0]["total_count"] if ranked else 0  # no COUNT query of its own
-        return Page(rows, number, paginator)
+        return Page(programs, number, paginator)
 
     def place_suggestions(self):
         """The places an ambiguous `near` may mean, each with the parameters of the same search

@@ -528,6 +528,44 @@ class Session(models.Model):
         return WEEKDAY_SLUGS[self.day]
 
 
+class TrackSchedule(models.Model):
+    """What a track's sessions add up to, one row a track with sessions: the days it meets (a
+    bitmask, Monday = 1), its earliest and latest start, its latest end, its weekly minutes.
+
+    Schedule filters compare these columns instead of reading every session of every track.
+    Written only by the database (triggers on sessions and tracks, migration 0007), in the same
+    transaction as the sessions, however they are written (forms, imports, COPY); never by
+    Django, so that no stale copy can overwrite it.
+    """
+
+    track = models.OneToOneField(
+        Track, on_delete=models.DO_NOTHING, primary_key=True, related_name="schedule"
+    )
+    # Indexed by trackschedule_program_idx, which leads with it.
+    program = models.ForeignKey(
+        Program, on_delete=models.DO_NOTHING, related_name="+", db_index=False
+    )
+    sessions = models.PositiveSmallIntegerField()
+    days = models.PositiveSmallIntegerField()
+    earliest_start = models.TimeField()
+    latest_start = models.TimeField()
+    latest_end = models.TimeField()
+    weekly_minutes = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            # A program's tracks, lightest first, read from this index alone (PostgreSQL).
+            models.Index(
+                fields=["program", "weekly_minutes"],
+                include=["track", "days", "earliest_start", "latest_start", "latest_end"],
+                name="trackschedule_program_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.track_id}: {self.sessions} sessions, {self.weekly_minutes} min/week"
+
+
 class Correction(models.Model):
     """A report from the public that a listing is wrong, for curators to review."""
 

@@ -1,12 +1,15 @@
 """Reusable reads of the catalogue: every search condition is a QuerySet method here."""
 
 import datetime
+import json
+import uuid
 from functools import reduce
 from operator import or_
 
 from django.db import models
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Subquery, Sum, When
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.lookups import Exact, LessThanOrEqual
+from django.utils import dateparse, timezone
 
 from . import geo
 
@@ -166,52 +169,43 @@ class ProgramQuerySet(models.QuerySet):
         person start by that date (its next start is on or before it, or it admits on a rolling
         basis and has openings), as confirmed on or after `confirmed_since`.
         """
-        from .models import Track
+        from .models import Session, TrackSchedule
 
-        # Conditions a single session can break, on the track's joined sessions.
-        breaks = []
+        # Each track's sessions summed up (TrackSchedule, kept by the database): every time
+        # condition is a comparison on one row a track, and a track with no sessions has none.
+        tracks = TrackSchedule.objects.filter(program=OuterRef("pk"))
         if days:
-            breaks.append(~Q(sessions__day__in=days))
+            others = sum(1 << day for day in range(7) if day not in days)
+            tracks = tracks.filter(Exact(F("days").bitand(others), 0))
         if start_after is not None:
-            breaks.append(Q(sessions__start__lt=start_after))
+            tracks = tracks.filter(earliest_start__gte=start_after)
         if end_before is not None:
-            breaks.append(Q(sessions__end__gt=end_before))
+            tracks = tracks.filter(latest_end__lte=end_before)
         if time_of_day == "morning":
-            breaks.append(Q(sessions__start__gte=NOON))
+            tracks = tracks.filter(latest_start__lt=NOON)
         elif time_of_day == "afternoon":
-            breaks.append(Q(sessions__start__lt=NOON) | Q(sessions__start__gte=FIVE_PM))
+            tracks = tracks.filter(earliest_start__gte=NOON, latest_start__lt=FIVE_PM)
         elif time_of_day == "evening":
-            breaks.append(Q(sessions__start__lt=FIVE_PM))
+            tracks = tracks.filter(earliest_start__gte=FIVE_PM)
+        if hours_min is not None:
+            tracks = tracks.filter(weekly_minutes__gte=float(hours_min) * 60)
+        if hours_max is not None:
+            tracks = tracks.filter(weekly_minutes__lte=float(hours_max) * 60)
         if free:
+            # Whether each session lies inside one window on its day is no summary's: the
+            # track's sessions are read, only for tracks that passed the other conditions.
             fits = [
-                Q(
-                    sessions__day__in=window.days,
-                    sessions__start__gte=window.start,
-                    sessions__end__lte=window.end,
-                )
+                Q(day__in=window.days, start__gte=window.start, end__lte=window.end)
                 for window in free
             ]
-            breaks.append(~reduce(or_, fits))
-
-        # One pass over each track's sessions: how many, how many break a condition, and
-        # the weekly minutes; the track qualifies with sessions, none breaking, hours in range.
-        tracks = (
-            Track.objects.filter(program=OuterRef("pk"))
-            .annotate(session_count=Count("sessions"))
-            .filter(session_count__gt=0)
-        )
-        if breaks:
-            tracks = tracks.annotate(breaking=Count("sessions", filter=reduce(or_, breaks))).filter(
-                breaking=0
-            )
-        if hours_min is not None or hours_max is not None:
-            tracks = tracks.annotate(weekly_minutes=Sum("sessions__duration_minutes"))
-            if hours_min is not None:
-                tracks = tracks.filter(weekly_minutes__gte=float(hours_min) * 60)
-            if hours_max is not None:
-                tracks = tracks.filter(weekly_minutes__lte=float(hours_max) * 60)
+            outside = Session.objects.filter(track=OuterRef("track")).exclude(reduce(or_, fits))
+            tracks = tracks.filter(~Exists(outside))
         if starts_by is not None:
-            tracks = tracks.starting_by(starts_by, confirmed_since=confirmed_since)
+            tracks = tracks.filter(
+                Q(track__next_start__lte=starts_by)
+                | Q(track__rolling_admission=True, track__openings__gt=0),
+                track__availability_confirmed__gte=confirmed_since,
+            )
         return self.filter(Exists(tracks))
 
     def fact_listed(self, fact, *, today):
@@ -220,10 +214,10 @@ class ProgramQuerySet(models.QuerySet):
         confirmed within AVAILABILITY_FRESH_DAYS of `today`, "step_down" a step-down level."""
         from django.conf import settings
 
-        from .models import Session, Term, Track
+        from .models import Term, Track, TrackSchedule
 
         if fact == "schedule":
-            return Exists(Session.objects.filter(track__program=OuterRef("pk")))
+            return Exists(TrackSchedule.objects.filter(program=OuterRef("pk")))
         if fact == "availability":
             fresh = today - datetime.timedelta(days=settings.AVAILABILITY_FRESH_DAYS)
             return Exists(
@@ -236,9 +230,11 @@ class ProgramQuerySet(models.QuerySet):
 
     def licensed_in(self, state):
         """Virtual and hybrid programs licensed to serve patients in `state`."""
+        # One uncorrelated list of the state's licensed programs, hashed once: beside a radius
+        # (an OR no index serves) a correlated EXISTS ran once a program, 100,000 times.
         through = self.model.virtual_states.through
         return Q(format__in=self.model.REMOTE_FORMATS) & Q(
-            Exists(through.objects.filter(program_id=OuterRef("pk"), state_id=state))
+            pk__in=through.objects.filter(state_id=state).values("program_id")
         )
 
     def near(self, place, radius_miles, virtual="exclude"):
@@ -271,18 +267,14 @@ class ProgramQuerySet(models.QuerySet):
     def order_by_weekly_hours(self):
         """Programs by their lightest track's weekly hours (programs without tracks last).
 
-        One subquery a program over its sessions grouped by track (a subquery a track inside
-        one a program took 850 ms instead of 550 ms to sort 100,000 programs).
+        Read from each program's track summaries, lightest first in their index.
         """
-        from .models import Session
+        from .models import TrackSchedule
 
         lightest = (
-            Session.objects.filter(track__program=OuterRef("pk"))
-            .order_by()
-            .values("track")
-            .annotate(minutes=Sum("duration_minutes"))
-            .order_by("minutes")
-            .values("minutes")[:1]
+            TrackSchedule.objects.filter(program=OuterRef("pk"))
+            .order_by("weekly_minutes")
+            .values("weekly_minutes")[:1]
         )
         return self.annotate(lightest_track_minutes=Subquery(lightest)).order_by(
             F("lightest_track_minutes").asc(nulls_last=True), "name", "pk"
@@ -331,21 +323,300 @@ class ProgramQuerySet(models.QuerySet):
         cutoff = today - datetime.timedelta(days=stale_after_days)
         return self.filter(Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff))
 
-    def first_for_listing(self, limit):
-        """The first `limit` programs of this ordered search as a list, each read in full for
-        listing (constant queries) and keeping its `distance_miles`: the search ranks reading
-        narrow columns, then the programs are read by primary key, as a results page is."""
-        columns = ["pk"]
-        if "distance_miles" in self.query.annotations:
-            columns.append("distance_miles")
+    def ranked_for_listing(self, start, stop, **annotations):
+        """Rows `start` to `stop` of this ordered search as programs read in full for listing
+        (listing_from_documents), each keeping its `distance_miles`; and the ranked rows
+        (`pk`, `distance_miles` and the given annotations' values).
+
+        PostgreSQL: one query, the documents built only for the rows kept. SQLite would build
+        one for every match before the limit: there the ranked keys come first and then the
+        documents by key, in one snapshot.
+        """
+        from django.db import connections
+
         from iopfinder.database import read_snapshot
 
-        with read_snapshot():  # a program archived or deleted meanwhile must not show or fail
-            ranked = list(self.values(*columns)[:limit])
-            programs = self.model.objects.for_listing().in_bulk([row["pk"] for row in ranked])
-        rows = []
-        for row in ranked:
-            program = programs[row["pk"]]
+        columns = ["pk", *annotations]
+        if "distance_miles" in self.query.annotations:
+            columns.append("distance_miles")
+        ranked = self.annotate(**annotations)
+        if connections[self.db].vendor == "postgresql":
+            rows = list(
+                ranked.annotate(listing_document=ProgramDocument()).values(
+                    *columns, "listing_document"
+                )[start:stop]
+            )
+            documents = [row["listing_document"] for row in rows]
+        else:
+            with read_snapshot(self.db):
+                rows = list(ranked.values(*columns)[start:stop])
+                by_pk = dict(
+                    self.model.objects.using(self.db)
+                    .filter(pk__in=[row["pk"] for row in rows])
+                    .annotate(listing_document=ProgramDocument())
+                    .values_list("pk", "listing_document")
+                )
+            documents = [by_pk[row["pk"]] for row in rows]
+        # Built once the rows are read: the page is the catalogue as that statement saw it.
+        programs = self.model.objects.using(self.db).for_listing().from_documents(documents)
+        for program, row in zip(programs, rows, strict=True):
             program.distance_miles = row.get("distance_miles")
-            rows.append(program)
-        return rows
+        return programs, rows
+
+    def from_documents(self, documents):
+        """Programs from ProgramDocument texts, read for listing without a further query
+        (`listing_from_documents`)."""
+        return listing_from_documents(documents, using=self.db)
+
+    def first_for_listing(self, limit):
+        """The first `limit` programs of this ordered search as a list, each read in full for
+        listing and keeping its `distance_miles`."""
+        return self.ranked_for_listing(0, limit)[0]
+
+
+class CountOf(models.Expression):
+    """How many rows a queryset has, as a scalar subquery of another query. It depends on no
+    row of the outer query, so the database counts it once (PostgreSQL: an InitPlan)."""
+
+    def __init__(self, queryset):
+        super().__init__(output_field=models.IntegerField())
+        self.queryset = queryset.order_by().values("pk")
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = self.queryset.query.get_compiler(connection=connection).as_sql()
+        return f"(SELECT COUNT(*) FROM ({sql}) counted)", params
+
+
+def counts_at_once(querysets, using="default"):
+    """{name: how many rows} of several querysets, counted in one statement (one round trip)."""
+    from django.db import connections
+
+    if not querysets:
+        return {}
+    connection = connections[using]
+    parts, params = [], []
+    for queryset in querysets.values():
+        sql, part_params = CountOf(queryset).as_sql(None, connection)
+        parts.append(sql)
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        row = cursor.fetchone()
+    return dict(zip(querysets, row, strict=True))
+
+
+class ProgramDocument(models.Expression):
+    """Everything a listing shows of one program, built by the database as one JSON text: the
+    program's columns, its provider, terms, licensed states, and tracks with their sessions.
+
+    Annotated on a ranked, sliced search, a page of results comes in the query that ranks it
+    (PostgreSQL evaluates such subqueries only for the rows left after the sort and the limit)
+    instead of five more queries; `listing_from_documents` turns the documents back into model
+    instances, so that templates and serializers read them as they read prefetched programs.
+    """
+
+    def __init__(self, program="pk"):
+        super().__init__(output_field=models.TextField())
+        self.program = F(program) if isinstance(program, str) else program
+
+    def get_source_expressions(self):
+        return [self.program]
+
+    def set_source_expressions(self, expressions):
+        (self.program,) = expressions
+
+    def as_sql(self, compiler, connection, **extra_context):
+        program_sql, params = compiler.compile(self.program)
+        if connection.vendor == "postgresql":
+            return _document_postgresql(program_sql), params
+        if connection.vendor == "sqlite":
+            return _document_sqlite(program_sql), params
+        raise NotImplementedError(f"No program documents for {connection.vendor}")
+
+
+def _document_postgresql(program_sql):
+    def agg(row, order, source):
+        return f"(SELECT coalesce(json_agg({row} ORDER BY {order}), '[]') {source})"
+
+    sessions = agg(
+        'json_build_array(s.id, s.day, s.start, s."end", s.duration_minutes)',
+        "s.day, s.start, s.id",
+        "FROM programs_session s WHERE s.track_id = k.id",
+    )
+    tracks = agg(
+        "json_build_array(k.id, k.name, k.position, k.openings, k.next_start, "
+        f"k.rolling_admission, k.availability_confirmed, {sessions})",
+        "k.position, k.id",
+        "FROM programs_track k WHERE k.program_id = p.id",
+    )
+    terms = agg(
+        "json_build_array(t.id, t.kind, t.slug, t.name, t.position)",
+        "t.kind, t.position, t.slug",
+        "FROM programs_program_terms pt JOIN programs_term t ON t.id = pt.term_id "
+        "WHERE pt.program_id = p.id",
+    )
+    states = agg(
+        "json_build_array(st.code, st.name)",
+        "st.code",
+        "FROM programs_program_virtual_states v JOIN programs_state st ON st.code = v.state_id "
+        "WHERE v.program_id = p.id",
+    )
+    return (
+        f"(SELECT json_build_array(row_to_json(p), row_to_json(pr), {terms}, {states}, {tracks})"
+        "::text FROM programs_program p JOIN programs_provider pr ON pr.id = p.provider_id "
+        f"WHERE p.id = {program_sql})"
+    )
+
+
+def _document_sqlite(program_sql):
+    from .models import Program, Provider
+
+    # json_group_array keeps the order of the subquery it reads (SQLite 3.40 has no ORDER BY
+    # inside aggregates); json() marks each row as JSON again across the subquery.
+    def agg(row, order, source):
+        return (
+            f"(SELECT json_group_array(json(r)) FROM (SELECT {row} AS r {source} ORDER BY {order}))"
+        )
+
+    def row(model, alias):
+        pairs = []
+        for field in model._meta.concrete_fields:
+            value = f'{alias}."{field.column}"'
+            if isinstance(field, models.JSONField):
+                value = f"json({value})"
+            pairs.append(f"'{field.column}', {value}")
+        return f"json_object({', '.join(pairs)})"
+
+    sessions = agg(
+        'json_array(s.id, s.day, s.start, s."end", s.duration_minutes)',
+        "s.day, s.start, s.id",
+        "FROM programs_session s WHERE s.track_id = k.id",
+    )
+    tracks = agg(
+        "json_array(k.id, k.name, k.position, k.openings, k.next_start, "
+        f"k.rolling_admission, k.availability_confirmed, json({sessions}))",
+        "k.position, k.id",
+        "FROM programs_track k WHERE k.program_id = p.id",
+    )
+    terms = agg(
+        "json_array(t.id, t.kind, t.slug, t.name, t.position)",
+        "t.kind, t.position, t.slug",
+        "FROM programs_program_terms pt JOIN programs_term t ON t.id = pt.term_id "
+        "WHERE pt.program_id = p.id",
+    )
+    states = agg(
+        "json_array(st.code, st.name)",
+        "st.code",
+        "FROM programs_program_virtual_states v JOIN programs_state st ON st.code = v.state_id "
+        "WHERE v.program_id = p.id",
+    )
+    return (
+        f"(SELECT json_array({row(Program, 'p')}, {row(Provider, 'pr')}, json({terms}), "
+        f"json({states}), json({tracks})) FROM programs_program p "
+        f"JOIN programs_provider pr ON pr.id = p.provider_id WHERE p.id = {program_sql})"
+    )
+
+
+def _field_value(field, value):
+    """A column's value as the model holds it, from its JSON form (either database's)."""
+    if value is None:
+        return None
+    if isinstance(field, models.DateTimeField):
+        moment = dateparse.parse_datetime(value)
+        return timezone.make_aware(moment, datetime.UTC) if timezone.is_naive(moment) else moment
+    if isinstance(field, models.DateField):
+        return datetime.date.fromisoformat(value)
+    if isinstance(field, models.TimeField):
+        return datetime.time.fromisoformat(value)
+    if isinstance(field, models.BooleanField):
+        return bool(value)
+    if isinstance(field, models.UUIDField):
+        return uuid.UUID(value)
+    return value
+
+
+def _instance(model, document, using):
+    """A model instance from a row's JSON object (column -> value), as if read by a query."""
+    fields = model._meta.concrete_fields
+    return model.from_db(
+        using,
+        [field.attname for field in fields],
+        [_field_value(field, document[field.column]) for field in fields],
+    )
+
+
+def _prefetched(instance, name, model, objects):
+    """Fill `instance.<name>.all()` with `objects`, as prefetch_related does."""
+    queryset = model._base_manager.all()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def listing_from_documents(documents, *, using="default"):
+    """Programs from ProgramDocument texts, with their provider, terms, licensed states, tracks
+    and sessions in place of prefetched ones: no further query reads them."""
+    from .models import Program, Provider, Session, State, Term, Track
+
+    time, date = datetime.time.fromisoformat, datetime.date.fromisoformat
+    track_fields = [
+        "id", "program_id", "name", "position", "openings", "next_start", "rolling_admission",
+        "availability_confirmed",
+    ]  # fmt: skip
+    session_fields = ["id", "track_id", "day", "start", "end", "duration_minutes"]
+    shared = {}
+
+    def shared_term(values):
+        key = ("term", values[0])
+        if key not in shared:
+            shared[key] = Term.from_db(using, ["id", "kind", "slug", "name", "position"], values)
+        return shared[key]
+
+    def shared_state(values):
+        key = ("state", values[0])
+        if key not in shared:
+            shared[key] = State.from_db(using, ["code", "name"], values)
+        return shared[key]
+
+    programs = []
+    for text in documents:
+        row, provider_row, term_rows, state_rows, track_rows = json.loads(text)
+        program = _instance(Program, row, using)
+        program._state.fields_cache["provider"] = _instance(Provider, provider_row, using)
+        tracks = []
+        for (
+            track_id,
+            name,
+            position,
+            openings,
+            next_start,
+            rolling,
+            confirmed,
+            sessions,
+        ) in track_rows:
+            track = Track.from_db(
+                using,
+                track_fields,
+                [track_id, program.pk, name, position, openings,
+                 date(next_start) if next_start else None, bool(rolling),
+                 date(confirmed) if confirmed else None],
+            )  # fmt: skip
+            track._state.fields_cache["program"] = program
+            sessions = [
+                Session.from_db(
+                    using,
+                    session_fields,
+                    [session_id, track_id, day, time(start), time(end), minutes],
+                )
+                for session_id, day, start, end, minutes in sessions
+            ]
+            _prefetched(track, "sessions", Session, sessions)
+            tracks.append(track)
+        # Terms and states are shared by the page's programs: one instance each.
+        terms = [shared_term(values) for values in term_rows]
+        states = [shared_state(values) for values in state_rows]
+        _prefetched(program, "terms", Term, terms)
+        _prefetched(program, "virtual_states", State, states)
+        _prefetched(program, "tracks", Track, tracks)
+        programs.append(program)
+    return programs

@@ -60,15 +60,17 @@ class ProgramListView(TemplateView):
                 page = filterset.page()
             except EmptyPage:
                 raise Http404(_("That page is past the last page of results."))
+            # Conditions first: when the page did not bring the count of `unlisted` (no
+            # results), theirs is the statement that does.
+            conditions = filterset.conditions(count=page.paginator.count)
+            for item in [*conditions["chips"], *conditions["ways_out"]]:
+                item["url"] = self._url(item["parameters"])
             unlisted = filterset.unlisted()
             if unlisted:
                 unlisted["url"] = self._url(unlisted["parameters"])
                 unlisted["facts_text"] = gettext(" or ").join(
                     str(UNLISTED_FACT_LABELS[fact]) for fact in unlisted["facts"]
                 )
-            conditions = filterset.conditions(count=page.paginator.count)
-            for item in [*conditions["chips"], *conditions["ways_out"]]:
-                item["url"] = self._url(item["parameters"])
         context.update(
             form=filterset.form,
             page_obj=page,

@@ -4,7 +4,7 @@ statistics after any bulk write."""
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from ..models import Correction, Program, Provider, Session, Term, Track
+from ..models import Correction, Program, Provider, Session, Term, Track, TrackSchedule
 from .bulk import rows_insert
 
 DEMO_BATCH = 2000
@@ -46,6 +46,7 @@ def catalogue_statistics_refresh():
             Program.virtual_states.through,
             Track,
             Session,
+            TrackSchedule,
         )
     ]
     with connection.cursor() as cursor:

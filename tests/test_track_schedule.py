@@ -1,0 +1,266 @@
+"""Each track's schedule summary (TrackSchedule, kept by the database) agrees with its sessions
+however they are written, and search, which reads the summary, agrees with the sessions."""
+
+import datetime
+import json
+import random
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from programs import services
+from programs.filtersets import ProgramFilterSet
+from programs.models import Program, Session, Term, Track, TrackSchedule
+
+from .factories import DAYS, ProgramFactory, track_create
+from .test_samhsa_directory import HARBOR, RIVER, write_workbook
+
+pytestmark = pytest.mark.django_db
+
+T = datetime.time.fromisoformat
+
+
+def summaries_from_sessions():
+    """What each track's summary must say, computed here from its sessions."""
+    summaries = {}
+    for session in Session.objects.select_related("track"):
+        summary = summaries.setdefault(
+            session.track_id,
+            {"program": session.track.program_id, "sessions": 0, "days": 0, "minutes": 0,
+             "starts": [], "ends": []},
+        )  # fmt: skip
+        summary["sessions"] += 1
+        summary["days"] |= 1 << session.day
+        summary["minutes"] += session.duration_minutes
+        summary["starts"].append(session.start)
+        summary["ends"].append(session.end)
+    return {
+        track: (s["program"], s["sessions"], s["days"], min(s["starts"]), max(s["starts"]),
+                max(s["ends"]), s["minutes"])
+        for track, s in summaries.items()
+    }  # fmt: skip
+
+
+def summaries_stored():
+    return {
+        row.track_id: (row.program_id, row.sessions, row.days, row.earliest_start,
+                       row.latest_start, row.latest_end, row.weekly_minutes)
+        for row in TrackSchedule.objects.all()
+    }  # fmt: skip
+
+
+def assert_summaries_agree():
+    assert summaries_stored() == summaries_from_sessions()
+
+
+def found(**params):
+    filterset = ProgramFilterSet(params, queryset=Program.objects.published())
+    assert filterset.is_valid(), filterset.errors
+    return set(filterset.qs.values_list("slug", flat=True))
+
+
+def fits(session, params):
+    """Whether one session meets the time conditions of `params` (as the contract says)."""
+    if "days" in params and DAYS[session.day] not in params["days"]:
+        return False
+    if "start_after" in params and session.start < T(params["start_after"]):
+        return False
+    if "end_before" in params and session.end > T(params["end_before"]):
+        return False
+    band = params.get("time_of_day")
+    if band == "morning" and session.start >= T("12:00"):
+        return False
+    if band == "afternoon" and not T("12:00") <= session.start < T("17:00"):
+        return False
+    return not (band == "evening" and session.start < T("17:00"))
+
+
+def found_from_sessions(params):
+    """The programs with one track whose every session fits and whose hours are in range."""
+    slugs = set()
+    for program in Program.objects.published().prefetch_related("tracks__sessions"):
+        for track in program.tracks.all():
+            sessions = list(track.sessions.all())
+            minutes = sum(session.duration_minutes for session in sessions)
+            if (
+                sessions
+                and all(fits(session, params) for session in sessions)
+                and minutes >= float(params.get("hours_min", 0)) * 60
+                and minutes <= float(params.get("hours_max", 60)) * 60
+            ):
+                slugs.add(program.slug)
+    return slugs
+
+
+SEARCHES = [
+    {"days": ["mon", "wed", "fri"]},
+    {"days": ["sat", "sun"]},
+    {"time_of_day": "morning"},
+    {"time_of_day": "afternoon"},
+    {"time_of_day": "evening", "days": ["mon", "tue", "wed", "thu"]},
+    {"start_after": "17:30"},
+    {"end_before": "12:30"},
+    {"hours_min": "12"},
+    {"hours_min": "9", "hours_max": "10", "time_of_day": "morning"},
+]
+
+
+def assert_search_agrees():
+    for params in SEARCHES:
+        assert found(**params) == found_from_sessions(params), params
+
+
+def test_sessions_created_changed_and_deleted_one_by_one_keep_the_summary_true():
+    program = ProgramFactory(slug="harbor")
+    track = track_create(program, "Evening", [("mon", "18:00", "21:00"), ("wed", "18:00", "21:00")])
+    assert_summaries_agree()
+    assert found(days=["mon", "wed"], time_of_day="evening") == {"harbor"}
+
+    session = track.sessions.get(day=0)
+    session.day, session.start, session.end = 1, T("09:00"), T("12:30")
+    session.save()
+    assert_summaries_agree()
+    assert found(days=["mon", "wed"]) == set()
+    assert found(days=["tue", "wed"]) == {"harbor"}
+    assert found(time_of_day="evening") == set()
+    assert_search_agrees()
+
+    session.delete()
+    assert_summaries_agree()
+    assert found(time_of_day="evening", hours_max="3") == {"harbor"}
+
+    track.sessions.all().delete()
+    assert summaries_stored() == {}
+    assert found(time_of_day="evening") == set()
+    assert found(sort="hours") == {"harbor"}  # still listed, with no hours to sort by
+
+
+def test_bulk_writes_keep_the_summary_true():
+    program = ProgramFactory(slug="harbor")
+    other = ProgramFactory(slug="river")
+    track = Track.objects.create(program=program, name="Day")
+    Session.objects.bulk_create(
+        [Session(track=track, day=day, start=T("09:00"), end=T("12:00")) for day in range(5)]
+    )
+    assert_summaries_agree()
+    assert found(days=DAYS[:5], hours_min="15") == {"harbor"}
+
+    Session.objects.filter(track=track, day__gte=3).update(start=T("17:00"), end=T("20:00"))
+    assert_summaries_agree()
+    assert found(time_of_day="morning") == set()
+    assert found(start_after="09:00", end_before="20:00") == {"harbor"}
+
+    services.track_schedule_set(track=track, sessions=[(5, T("10:00"), T("13:00"))])
+    assert_summaries_agree()
+    assert found(days=["sat"], time_of_day="morning") == {"harbor"}
+
+    Track.objects.filter(pk=track.pk).update(program=other)  # a track moved to another program
+    assert_summaries_agree()
+    assert found(days=["sat"]) == {"river"}
+
+    Session.objects.filter(track=track).delete()
+    assert summaries_stored() == {}
+    assert found(days=["sat"]) == set()
+
+
+def test_the_demo_seeder_keeps_the_summary_true_and_search_agrees():
+    services.demo_programs_seed(count=60, seed=5)
+    assert (
+        TrackSchedule.objects.count()
+        == Track.objects.filter(sessions__isnull=False).distinct().count()
+    )
+    assert_summaries_agree()
+    assert_search_agrees()
+
+    # Random edits afterwards, in every way sessions are written.
+    rng = random.Random(5)
+    sessions = list(Session.objects.order_by("pk"))
+    for session in rng.sample(sessions, 20):
+        session.start = T(f"{rng.randint(6, 19):02d}:00")
+        session.end = T(f"{session.start.hour + rng.randint(1, 4):02d}:30")
+        session.day = rng.randint(0, 6)
+        session.save()
+    Session.objects.filter(pk__in=[s.pk for s in rng.sample(sessions, 20)]).delete()
+    assert_summaries_agree()
+    assert_search_agrees()
+
+    services.demo_programs_delete()
+    assert summaries_stored() == {}
+
+
+def test_imports_keep_the_summary_true(tmp_path):
+    program = ProgramFactory(
+        slug="harbor",
+        tracks={"Evening": [("mon", "18:00", "21:00")], "Morning": [("tue", "09:00", "12:00")]},
+    )
+    document = services.programs_export(status="published")
+    document[0]["tracks"][0]["sessions"] = [
+        {"day": "sat", "start": "10:00", "end": "14:00"},
+        {"day": "sun", "start": "10:00", "end": "14:00"},
+    ]
+    document[0]["tracks"][0]["hours_per_week"] = 8.0
+    del document[0]["tracks"][1]
+    path = tmp_path / "programs.json"
+    path.write_text(json.dumps(document))
+    call_command("import_programs", str(path), stdout=StringIO())
+    assert program.tracks.count() == 1
+    assert_summaries_agree()
+    assert found(days=["sat", "sun"], hours_min="8") == {"harbor"}
+    assert found(days=["mon"]) == set()
+
+    workbook = write_workbook(tmp_path / "directory-2023.xlsx", [HARBOR, RIVER])
+    call_command(
+        "import_programs", str(workbook), "--format", "samhsa-directory", "--status",
+        "published", stdout=StringIO(),
+    )  # fmt: skip
+    assert Program.objects.published().count() == 3
+    assert_summaries_agree()
+    assert_search_agrees()
+
+
+def test_search_agrees_with_terms_as_they_change():
+    program = ProgramFactory(slug="harbor", terms={"therapy": ["cbt"], "payment": ["medicaid"]})
+    assert found(therapy=["cbt"]) == {"harbor"}
+    assert found(therapy=["cbt", "dbt"]) == set()
+    program.terms.add(Term.objects.get(kind="therapy", slug="dbt"))
+    assert found(therapy=["cbt", "dbt"]) == {"harbor"}
+    program.terms.remove(Term.objects.get(kind="payment", slug="medicaid"))
+    assert found(payment=["medicaid", "self-pay"]) == set()
+    program.terms.set([Term.objects.get(kind="payment", slug="self-pay")])
+    assert found(payment=["medicaid", "self-pay"]) == {"harbor"}
+    assert found(therapy=["cbt"]) == set()
+
+
+@pytest.mark.parametrize("url", ["/api/programs/", "/programs/"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"near": "22902", "payment": "medicaid", "time_of_day": "evening"},  # many results
+        {"near": "22902", "days": ["sun"], "therapy": ["dbt"]},  # none: unlisted, chips, ways out
+    ],
+)
+def test_a_search_takes_at_most_three_round_trips_whatever_the_page_size(
+    client, settings, url, params
+):
+    """The vocabulary, the ranked page with its documents, its total and `unlisted`, and (on
+    pages with few results) every count of the chips and ways out in one statement."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SEARCH_CACHE_SECONDS = 0
+    for n in range(30):
+        ProgramFactory(
+            name=f"P{n:02d}",
+            format="hybrid",
+            virtual_states=["VA", "MD"],
+            terms={"therapy": ["cbt"], "payment": ["medicaid"], "language": ["en", "es"]},
+            tracks={"Evening": [("mon", "18:00", "21:00")], "Morning": [("tue", "09:00", "12:00")]},
+        )
+    for page_size in (5, 50):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, {**params, "page_size": page_size})
+        assert response.status_code == 200
+        statements = [q["sql"] for q in queries if q["sql"] not in ("BEGIN", "COMMIT")]
+        limit = 3 if connection.vendor == "postgresql" else 4  # SQLite: documents apart
+        assert len(statements) <= limit, statements
