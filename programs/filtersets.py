@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from . import freetime, geo
 from .models import WEEKDAY_SLUGS, Program, Term
 from .querysets import CountOf, counts_at_once
+from .term_kinds import TERM_KINDS
 from .vocabularies import NEEDS
 
 DEFAULT_PAGE_SIZE = 20
@@ -106,13 +107,7 @@ WIDER_RADIUS_MILES = 50
 # A search without a place, or with a radius wider than this, reads the whole catalogue: such
 # searches are admitted one at a time on a server (`is_wide_search`, iopfinder/admission.py).
 LOCAL_RADIUS_MILES = 100
-TERM_PARAMETERS = {
-    "therapy": Term.Kind.THERAPY,
-    "payment": Term.Kind.PAYMENT,
-    "population": Term.Kind.POPULATION,
-    "language": Term.Kind.LANGUAGE,
-    "step_down_from": Term.Kind.STEP_DOWN,
-}
+TERM_PARAMETERS = {kind.parameter: kind.kind for kind in TERM_KINDS}
 
 
 def is_wide_search(request):

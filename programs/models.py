@@ -14,7 +14,8 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .querysets import ProgramQuerySet, SessionMinutes, TermQuerySet, TrackQuerySet
+from .expressions import SessionMinutes
+from .querysets import ProgramQuerySet, TermQuerySet, TrackQuerySet
 
 WEEKDAY_SLUGS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 # ASAM level 2.1 for adults: 9 to 20 hours of structured services a week.

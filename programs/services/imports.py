@@ -338,7 +338,7 @@ def _source_listings_write(new, changed, term_rows, state_rows, providers, *, re
     )
 
 
-def programs_export(*, status="published") -> list[dict]:
+def programs_export(*, status=Program.Status.PUBLISHED) -> list[dict]:
     """The directory as the JSON list `programs_import` reads, in slug order."""
     programs = Program.objects.for_listing().order_by("slug")
     if status != "all":
