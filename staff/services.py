@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -65,7 +66,9 @@ def _mail(user, template, context):
 
 
 @transaction.atomic
-def staff_invite(*, provider: Provider, email: str, invited_by=None, base_url=None):
+def staff_invite(
+    *, provider: Provider, email: str, invited_by=None, base_url: str | None = None
+) -> tuple[Membership, str]:
     """Give the person at `email` the keeping of `provider`'s listings, and email them a
     one-time sign-in link. Returns (membership, link)."""
     email = get_user_model().objects.normalize_email(email.strip()).lower()
@@ -102,7 +105,7 @@ def sign_in_link_send(*, user, base_url=None) -> None:
     )
 
 
-def programs_kept_by(user):
+def programs_kept_by(user) -> QuerySet[Program]:
     """The listings `user` keeps: every program of the providers they belong to."""
     return Program.objects.filter(provider__memberships__user=user).distinct()
 

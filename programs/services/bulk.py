@@ -1,9 +1,13 @@
 """Bulk writes shared by the seeding and the imports."""
 
-from django.db import connection
+from collections.abc import Iterable, Sequence
+
+from django.db import connection, models
 
 
-def rows_insert(model, field_names, rows):
+def rows_insert(
+    model: type[models.Model], field_names: list[str], rows: Iterable[Sequence]
+) -> None:
     """Insert plain rows fast: COPY on PostgreSQL, executemany elsewhere.
 
     For the many small rows of bulk seeding (about ten per program), where building a model

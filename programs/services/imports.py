@@ -1,6 +1,7 @@
 """Imports from the sources in programs.sources (all or nothing), and the export."""
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -67,7 +68,12 @@ def _program_write(program, listing, *, fields, term_ids):
 
 @transaction.atomic
 def programs_import(
-    *, listings, source="programs", status=None, dry_run=False, progress=None
+    *,
+    listings: list[tuple[int, dict | None]],
+    source: str = "programs",
+    status: str | None = None,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Upsert listings read by a source (see programs.sources): our own format by slug, the
     public directories by their source key.

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -11,8 +12,11 @@ from ..models import Program, Session, Track
 
 @transaction.atomic
 def track_schedule_set(
-    *, track: Track, sessions: list[tuple[int, datetime.time, datetime.time]], user=None
-):
+    *,
+    track: Track,
+    sessions: list[tuple[int, datetime.time, datetime.time]],
+    user: AbstractBaseUser | None = None,
+) -> None:
     """Replace a track's weekly sessions with `sessions` (day 0 = Monday, start, end)."""
     track.sessions.all().delete()
     bulk_create_with_history(

@@ -31,7 +31,7 @@ def demo_programs_seed(*, count: int, seed: int, progress=None) -> int:
     return created
 
 
-def catalogue_statistics_refresh():
+def catalogue_statistics_refresh() -> None:
     """Bring the query planner's statistics (and PostgreSQL's visibility map) up to date.
 
     After a bulk write the planner would otherwise plan search with stale row counts until
@@ -58,7 +58,7 @@ def catalogue_statistics_refresh():
             cursor.execute("ANALYZE")
 
 
-def demo_programs_delete():
+def demo_programs_delete() -> None:
     """Remove every demo listing and demo provider (real listings are never touched)."""
     demo = Program.objects.filter(is_demo=True)
     # Raw deletes: made-up listings need no history, and the history's signal handlers would
