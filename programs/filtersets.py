@@ -103,6 +103,10 @@ CHIP_LABELS = {
 }
 # Below this many results, each chip says how many programs removing it would bring back.
 FEW_RESULTS = 5
+# ... unless there are more chips than this: each count is a subquery of the whole search over
+# the place's programs, and a search of every therapy and every language (30 chips and more)
+# took over 2 s at 100,000 programs. Its chips are then shown without counts.
+MAX_COUNTED_CHIPS = 12
 WIDER_RADIUS_MILES = 50
 # A search without a place, or with a radius wider than this, reads the whole catalogue: such
 # searches are admitted one at a time on a server (`is_wide_search`, iopfinder/admission.py).
@@ -524,6 +528,7 @@ class ProgramFilterSet(django_filters.FilterSet):
         ways_out = self._ways_out()
         # Every count in one statement: the chips', the ways out's, and `unlisted`'s when the
         # page did not bring it.
+        counted = chips if len(chips) <= MAX_COUNTED_CHIPS else []
         queries = {
             f"chip_{i}": base.filter(
                 Exists(
@@ -535,7 +540,7 @@ class ProgramFilterSet(django_filters.FilterSet):
                     )
                 )
             )
-            for i, chip in enumerate(chips)
+            for i, chip in enumerate(counted)
         }
         queries.update({f"way_{i}": way.pop("queryset") for i, way in enumerate(ways_out)})
         unlisted = self._unlisted_search() if "unlisted" not in self._counted else None
@@ -544,7 +549,7 @@ class ProgramFilterSet(django_filters.FilterSet):
         counts = counts_at_once(queries)
         if "unlisted" in counts:
             self._counted["unlisted"] = counts["unlisted"]
-        for i, chip in enumerate(chips):
+        for i, chip in enumerate(counted):
             chip["more"] = counts[f"chip_{i}"] - count
         for i, way in enumerate(ways_out):
             way["more"] = counts[f"way_{i}"] - (count if way.pop("wider") else 0)

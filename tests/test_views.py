@@ -174,3 +174,22 @@ def test_one_visitors_note_is_never_cached_for_another(client, settings):
     assert 'class="messages"' in own  # the note reaches its visitor
     other = Client().get("/programs/", {"near": "22902"}).content.decode()
     assert 'class="messages"' not in other
+
+
+@pytest.mark.django_db
+def test_a_search_of_too_many_conditions_shows_its_chips_without_counting_each(client):
+    """Counting what removing each chip brings back costs a subquery a chip: past
+    MAX_COUNTED_CHIPS the chips are still there to remove, without their counts."""
+    from programs.filtersets import MAX_COUNTED_CHIPS
+    from programs.vocabularies import THERAPIES
+
+    ProgramFactory(terms={"therapy": ["cbt"]})
+    few = client.get("/programs/?near=22902&therapy=cbt&therapy=dbt").content.decode()
+    assert "without it" in few
+    therapies = "&".join(f"therapy={slug}" for slug, _ in THERAPIES)
+    assert len(THERAPIES) > MAX_COUNTED_CHIPS
+    response = client.get(f"/programs/?near=22902&{therapies}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('class="chip"') >= len(THERAPIES)
+    assert "without it" not in html
