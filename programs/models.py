@@ -16,8 +16,8 @@ from simple_history.models import HistoricalRecords
 
 from .expressions import SessionMinutes
 from .querysets import ProgramQuerySet, TermQuerySet, TrackQuerySet
+from .schedule import WEEKDAY_SLUGS
 
-WEEKDAY_SLUGS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 # ASAM level 2.1 for adults: 9 to 20 hours of structured services a week.
 ASAM_ADULT_WEEKLY_HOURS = (9, 20)
 

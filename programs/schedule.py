@@ -1,8 +1,13 @@
-"""Weekly schedules as people write them: session time ranges such as "18:00-21:00"."""
+"""Weekly schedules: the week's days, and session time ranges as people write them
+("18:00-21:00"). A session's minutes are computed by the database (expressions.SessionMinutes),
+a track's weekly summary by its triggers (migration 0007)."""
 
 import datetime
 import itertools
 import re
+
+# The week, Monday first: Session.day 0-6 and the contract's slugs (`days=mon`, `free=mon-fri`).
+WEEKDAY_SLUGS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 _TIME_RANGE = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–]\s*(\d{1,2})(?::(\d{2}))?\s*$")
 
