@@ -241,6 +241,10 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "&copy; OpenStreet
 # the time any program last changed, so an edit shows at once; a deletion within this bound.
 SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "60"))
 
+# Each process keeps the vocabulary (every term) this many seconds; a term edited in another
+# process shows here within this bound, in this one at once (programs/vocabulary_cache.py).
+VOCABULARY_SECONDS = int(os.environ.get("VOCABULARY_SECONDS", "60"))
+
 # Public corrections: at most this many from one client address per hour.
 CORRECTIONS_PER_HOUR = int(os.environ.get("CORRECTIONS_PER_HOUR", "5"))
 # A listing not verified for this many days is shown as stale.

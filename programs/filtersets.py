@@ -18,10 +18,11 @@ from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import freetime, geo
-from .models import WEEKDAY_SLUGS, Program, Term
+from .models import WEEKDAY_SLUGS, Program
 from .querysets import CountOf, counts_at_once
 from .term_kinds import TERM_KINDS
 from .vocabularies import NEEDS
+from .vocabulary_cache import vocabulary
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -383,12 +384,12 @@ class ProgramFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
         self._counted = {}  # counts already read with other queries (e.g. "unlisted")
-        # One query for every vocabulary: the choices to show and the slugs to accept.
+        # Every vocabulary (kept in the process): the choices to show and the slugs to accept.
         self.term_ids = {}
         choices = {kind: [] for kind in TERM_PARAMETERS.values()}
-        for term in Term.objects.order_by("kind", "position", "name"):
-            self.term_ids[(term.kind, term.slug)] = term.pk
-            choices[term.kind].append((term.slug, str(term)))  # in the page's language
+        for kind, slug, pk, name in vocabulary():
+            self.term_ids[(kind, slug)] = pk
+            choices[kind].append((slug, gettext(name)))  # in the page's language, as Term's str
         for parameter, kind in TERM_PARAMETERS.items():
             self.filters[parameter].extra["choices"] = choices[kind]
 

@@ -13,11 +13,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def _clear_cache(monkeypatch):
-    """Cached searches live in the cache: start afresh, with the cache believed up."""
+    """Cached searches live in the cache, the vocabulary in the process: start afresh, with the
+    cache believed up."""
+    from programs import vocabulary_cache
+
     monkeypatch.setattr("iopfinder.cache._down_until", 0.0)
     cache.clear()
+    vocabulary_cache.forget()
     yield
     cache.clear()
+    vocabulary_cache.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,50 @@
+"""The vocabulary every search reads, kept in each process between requests.
+
+Every search needs every term (the filter form's choices, and the slugs it accepts with their
+ids); terms change a few times a year, through the admin. Reading them was one of a search's
+three statements, so each process keeps the rows for `VOCABULARY_SECONDS`:
+
+- a term saved or deleted in this process drops them at once, and again when its transaction
+  commits (another thread may have read the old rows in between); so does `migrate` or `flush`;
+- a term changed by another process (another worker, a shell, an import) shows here within
+  `VOCABULARY_SECONDS`;
+- rows read inside a transaction are used but not kept: the transaction may hold term writes it
+  will roll back (tests run in one).
+"""
+
+import threading
+import time
+
+from django.conf import settings
+from django.db import connection, transaction
+
+_lock = threading.Lock()
+_kept = None  # (monotonic time read, rows)
+
+
+def vocabulary():
+    """Every term as (kind, slug, pk, name) rows, ordered by kind, position and name; `name` is
+    the stored name (gettext it for the page's language, as `Term.__str__` does)."""
+    global _kept
+    kept = _kept
+    if kept is not None and time.monotonic() - kept[0] < settings.VOCABULARY_SECONDS:
+        return kept[1]
+    from .models import Term
+
+    read_at = time.monotonic()
+    rows = tuple(
+        Term.objects.order_by("kind", "position", "name").values_list("kind", "slug", "pk", "name")
+    )
+    if not connection.in_atomic_block and settings.VOCABULARY_SECONDS > 0:
+        with _lock:
+            _kept = (read_at, rows)
+    return rows
+
+
+def forget(**kwargs):
+    """Drop the kept rows now and when the current transaction (if any) commits."""
+    global _kept
+    with _lock:
+        _kept = None
+    if connection.in_atomic_block:
+        transaction.on_commit(lambda: forget())
