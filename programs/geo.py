@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import zipcodes
 from django.core.exceptions import ValidationError
-from django.db.models import F, FloatField, Q, Value
-from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .expressions import GreatCircleMiles
 from .vocabularies import US_STATES
 
 EARTH_RADIUS_MILES = 3958.8
@@ -296,12 +296,9 @@ def great_circle_miles(lat1, lng1, lat2, lng2):
 
 def distance_expression(lat, lng, lat_field="latitude", lng_field="longitude"):
     """SQL for the haversine miles from (lat, lng) to each row's location."""
-    lat_value = Value(float(lat), output_field=FloatField())
-    lng_value = Value(float(lng), output_field=FloatField())
-    a = Power(Sin(Radians(F(lat_field) - lat_value) / 2), 2) + Cos(Radians(F(lat_field))) * Value(
-        math.cos(math.radians(lat)), output_field=FloatField()
-    ) * Power(Sin(Radians(F(lng_field) - lng_value) / 2), 2)
-    return Value(2 * EARTH_RADIUS_MILES, output_field=FloatField()) * ASin(Sqrt(a))
+    return GreatCircleMiles(
+        lat, lng, earth_radius=EARTH_RADIUS_MILES, lat_field=lat_field, lng_field=lng_field
+    )
 
 
 def bounding_box_q(lat, lng, radius_miles, lat_field="latitude", lng_field="longitude"):
