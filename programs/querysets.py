@@ -80,10 +80,12 @@ class ProgramQuerySet(models.QuerySet):
 
     def with_any_term(self, term_ids):
         """Programs that have at least one of the terms."""
+        return self.filter(self.any_term(term_ids))
+
+    def any_term(self, term_ids):
+        """A condition: the program has at least one of the terms."""
         through = self.model.terms.through
-        return self.filter(
-            Exists(through.objects.filter(program_id=OuterRef("pk"), term_id__in=term_ids))
-        )
+        return Exists(through.objects.filter(program_id=OuterRef("pk"), term_id__in=term_ids))
 
     def treating(self, needs):
         """Programs that treat ALL the needs (substance-use, mental-health, co-occurring)."""
@@ -119,7 +121,11 @@ class ProgramQuerySet(models.QuerySet):
             )
         return queryset
 
-    def with_track_matching(
+    def with_track_matching(self, **conditions):
+        """Programs with ONE track that meets every schedule condition at once (track_matching)."""
+        return self.filter(self.track_matching(**conditions))
+
+    def track_matching(
         self,
         *,
         days=None,
@@ -132,7 +138,7 @@ class ProgramQuerySet(models.QuerySet):
         starts_by=None,
         confirmed_since=None,
     ):
-        """Programs with ONE track that meets every schedule condition at once.
+        """A condition: the program has ONE track that meets every schedule condition at once.
 
         `free` is a list of FreeWindow (programs.freetime): every session must lie inside
         one window on its day.
@@ -179,7 +185,7 @@ class ProgramQuerySet(models.QuerySet):
                 | Q(track__rolling_admission=True, track__openings__gt=0),
                 track__availability_confirmed__gte=confirmed_since,
             )
-        return self.filter(Exists(tracks))
+        return Exists(tracks)
 
     def fact_listed(self, fact, *, today):
         """A condition: the program has listed `fact` (CONTRACT "Facts not listed"):
