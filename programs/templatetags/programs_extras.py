@@ -3,8 +3,11 @@
 import json
 
 from django import template
+from django.core.cache import caches
+from django.utils import timezone
 from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -109,3 +112,39 @@ def choice_inputs(field):
             )
         )
     return mark_safe("".join(inputs))
+
+
+class ProgramFragmentNode(template.Node):
+    def __init__(self, name, nodelist):
+        self.name, self.nodelist = name, nodelist
+
+    def render(self, context):
+        version = getattr(context.get("program"), "listing_version", None)
+        if not version:
+            return self.nodelist.render(context)
+        key = f"card:{self.name}:{version}:{get_language()}:{timezone.localdate():%Y%m%d}"
+        fragments = caches["fragments"]
+        html = fragments.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            fragments.set(key, str(html))
+        return mark_safe(html)
+
+
+@register.tag
+def program_fragment(parser, token):
+    """`{% program_fragment "name" %}...{% endprogram_fragment %}`: a part of a result card
+    rendered once per process for each version of the program, language and day, then read
+    from the "fragments" cache. The version (`listing_version`) is a digest of the program's
+    listing document (querysets.listing_from_documents), so any change to what it shows makes a
+    new key; without one (a program read otherwise) the part is rendered every time.
+
+    The part may read `program` and nothing else of the page: not the place, the request, the
+    search or the visitor (it is shared by every page that shows the program).
+    """
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError("program_fragment takes one quoted name")
+    nodelist = parser.parse(("endprogram_fragment",))
+    parser.delete_first_token()
+    return ProgramFragmentNode(bits[1][1:-1], nodelist)
