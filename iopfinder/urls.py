@@ -9,6 +9,8 @@ from django.urls import include, path
 from iopfinder import views
 from programs.sitemaps import PageSitemap, ProgramSitemap
 
+SITEMAPS = {"pages": PageSitemap, "programs": ProgramSitemap}
+
 urlpatterns = [
     path("", include("programs.api_urls")),
     path("", include("shortlists.export_urls")),
@@ -16,12 +18,15 @@ urlpatterns = [
     path("manage/", include("staff.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    # The home page and the first page of programs; every page of programs at the section's
+    # address (`?p=N`), and robots.txt lists them all.
     path(
         "sitemap.xml",
         sitemap,
-        {"sitemaps": {"pages": PageSitemap, "programs": ProgramSitemap}},
+        {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    path("sitemap-<section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     *i18n_patterns(
         path("", include("programs.urls")),
         path("", include("shortlists.urls")),

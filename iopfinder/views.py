@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from programs.sitemaps import ProgramSitemap
+
 from .cache import cache_status
 from .responses import errors_response, wants_json
 
@@ -31,8 +33,12 @@ def healthz(request):
 
 @require_GET
 def robots_txt(request):
-    """Search engines may read program pages; not the admin, the API or endless result pages."""
-    sitemap = request.build_absolute_uri(reverse("django.contrib.sitemaps.views.sitemap"))
+    """Search engines may read program pages; not the admin, the API or endless result pages.
+    Every page of the sitemap is listed: /sitemap.xml holds the first page of programs."""
+    sitemaps = [request.build_absolute_uri(reverse("django.contrib.sitemaps.views.sitemap"))]
+    programs = request.build_absolute_uri(reverse("sitemap_section", args=["programs"]))
+    pages = ProgramSitemap().paginator.num_pages
+    sitemaps += [f"{programs}?p={page}" for page in range(2, pages + 1)]
     lines = [
         "User-agent: *",
         "Disallow: /admin/",
@@ -41,7 +47,7 @@ def robots_txt(request):
         "Disallow: /hsds/",
         "Disallow: /programs/?",
         "Disallow: /es/programs/?",
-        f"Sitemap: {sitemap}",
+        *[f"Sitemap: {sitemap}" for sitemap in sitemaps],
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
