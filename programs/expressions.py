@@ -65,3 +65,25 @@ class GreatCircleMiles(models.Func):
             math.cos(math.radians(lat)), *lng_params, lng,
         )  # fmt: skip
         return sql, params
+
+
+class ProgramSearchText(models.Func):
+    """A program's name, description and city as one upper-case text: what `q` searches, and
+    on PostgreSQL the expression of a trigram index (migration 0008), which this SQL must match
+    exactly for the index to serve. The columns are never null."""
+
+    template = "UPPER(%(expressions)s)"
+    arg_joiner = " || ' ' || "
+    output_field = models.TextField()
+
+    def __init__(self):
+        super().__init__(models.F("name"), models.F("description"), models.F("city"))
+
+
+class EqualsAny(models.Func):
+    """`column = ANY(array)`: with an array subquery (evaluated once), an index on the column can
+    serve it beside other indexed conditions in an OR, where `IN (subquery)` cannot."""
+
+    template = "(%(expressions)s))"
+    arg_joiner = " = ANY("
+    output_field = models.BooleanField()
