@@ -381,17 +381,31 @@ class ProgramFilterSet(django_filters.FilterSet):
         fields = []
         form = ProgramSearchForm
 
+    # The form class of each vocabulary: django-filter builds a class and all its fields for
+    # every search, and only the vocabulary's choices change them.
+    _form_classes = {}
+
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
         self._counted = {}  # counts already read with other queries (e.g. "unlisted")
-        # Every vocabulary (kept in the process): the choices to show and the slugs to accept.
-        self.term_ids = {}
-        choices = {kind: [] for kind in TERM_PARAMETERS.values()}
-        for kind, slug, pk, name in vocabulary():
-            self.term_ids[(kind, slug)] = pk
-            choices[kind].append((slug, gettext(name)))  # in the page's language, as Term's str
-        for parameter, kind in TERM_PARAMETERS.items():
-            self.filters[parameter].extra["choices"] = choices[kind]
+        # Every vocabulary (kept in the process): the slugs to accept, the choices to show.
+        self._vocabulary = vocabulary()
+        self.term_ids = {(kind, slug): pk for kind, slug, pk, _name in self._vocabulary}
+
+    def get_form_class(self):
+        form_class = self._form_classes.get(self._vocabulary)
+        if form_class is None:
+            choices = {kind: [] for kind in TERM_PARAMETERS.values()}
+            for kind, slug, _pk, name in self._vocabulary:
+                # In the language of the page that shows it, as Term's str.
+                choices[kind].append((slug, gettext_lazy(name)))
+            for parameter, kind in TERM_PARAMETERS.items():
+                self.filters[parameter].extra["choices"] = choices[kind]
+            form_class = super().get_form_class()
+            if len(self._form_classes) >= 4:  # vocabularies of the past
+                self._form_classes.clear()
+            self._form_classes[self._vocabulary] = form_class
+        return form_class
 
     # Filters applied one by one
 
