@@ -73,6 +73,8 @@ def main():
     from django.db import connection
     from django.test import Client
 
+    import iopfinder.wsgi  # noqa: F401  (a worker's warm-up: the gazetteer, the GC settings)
+
     client = Client()
     database_seconds = [0.0]
 
