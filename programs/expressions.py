@@ -87,3 +87,42 @@ class EqualsAny(models.Func):
     template = "(%(expressions)s))"
     arg_joiner = " = ANY("
     output_field = models.BooleanField()
+
+
+class TermSet(models.Expression):
+    """PostgreSQL: a condition on a program's terms as one set, the column
+    `programs_program.term_ids` that migration 0009 adds and database triggers keep: "all" of
+    the ids (`@>`) or "any" of them (`&&`). A GIN index finds the programs holding a set; on a
+    circle's candidates it is a check of one index entry instead of one probe of
+    programs_program_terms per condition and program.
+
+    The column is not a model field (Django must never write it), so this expression names it
+    itself, on the alias of the query's programs table, and follows that alias when Django
+    relabels the query as a subquery.
+    """
+
+    OPERATORS = {"all": "@>", "any": "&&"}
+    output_field = models.BooleanField()
+
+    def __init__(self, match, term_ids, *, alias=None):
+        super().__init__()
+        if match not in self.OPERATORS:
+            raise ValueError(f"match must be one of {sorted(self.OPERATORS)}")
+        self.match, self.term_ids, self.alias = match, sorted(set(term_ids)), alias
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False,
+                           for_save=False):  # fmt: skip
+        clone = self.copy()
+        clone.alias = query.get_initial_alias()
+        return clone
+
+    def relabeled_clone(self, change_map):
+        clone = self.copy()
+        clone.alias = change_map.get(self.alias, self.alias)
+        return clone
+
+    def as_sql(self, compiler, connection):
+        if connection.vendor != "postgresql":
+            raise NotImplementedError("programs_program.term_ids exists on PostgreSQL only")
+        column = f"{compiler.quote_name_unless_alias(self.alias)}.term_ids"
+        return f"({column} {self.OPERATORS[self.match]} %s::bigint[])", (self.term_ids,)

@@ -26,7 +26,8 @@ from django.db.models.lookups import Contains, Exact, LessThanOrEqual
 from django.utils import dateparse, timezone
 
 from . import geo
-from .expressions import EqualsAny, ProgramSearchText
+from .expressions import EqualsAny, ProgramSearchText, TermSet
+from .vocabulary_cache import vocabulary
 
 # `q`: at most this many words are searched for; a single character is not searched for (it
 # is in nearly every listing, and no index can find it).
@@ -95,6 +96,10 @@ class ProgramQuerySet(models.QuerySet):
 
     def with_all_terms(self, term_ids):
         """Programs that have every one of the terms (e.g. ALL of the therapies asked for)."""
+        if not term_ids:
+            return self
+        if self._postgresql():
+            return self.filter(TermSet("all", term_ids))
         through = self.model.terms.through
         queryset = self
         for term_id in term_ids:
@@ -108,9 +113,17 @@ class ProgramQuerySet(models.QuerySet):
         return self.filter(self.any_term(term_ids))
 
     def any_term(self, term_ids):
-        """A condition: the program has at least one of the terms."""
+        """A condition: the program has at least one of the terms (PostgreSQL: of its term
+        set, expressions.TermSet; SQLite: an EXISTS on programs_program_terms)."""
+        if self._postgresql():
+            return TermSet("any", term_ids)
         through = self.model.terms.through
         return Exists(through.objects.filter(program_id=OuterRef("pk"), term_id__in=term_ids))
+
+    def _postgresql(self):
+        from django.db import connections
+
+        return connections[self.db].vendor == "postgresql"
 
     def treating(self, needs):
         """Programs that treat ALL the needs (substance-use, mental-health, co-occurring)."""
@@ -143,11 +156,10 @@ class ProgramQuerySet(models.QuerySet):
         that no listing holds took 370 ms at 100,000 programs.
         """
         from django.contrib.postgres.expressions import ArraySubquery
-        from django.db import connections
 
         from .models import Provider
 
-        postgres = connections[self.db].vendor == "postgresql"
+        postgres = self._postgresql()
         queryset = self
         for word in search_words(text):
             pattern = Upper(Value(word))
@@ -243,6 +255,9 @@ class ProgramQuerySet(models.QuerySet):
             return Exists(
                 Track.objects.filter(program=OuterRef("pk"), availability_confirmed__gte=fresh)
             )
+        if self._postgresql():
+            levels = [pk for kind, _slug, pk, _name in vocabulary() if kind == Term.Kind.STEP_DOWN]
+            return TermSet("any", levels)
         through = self.model.terms.through
         return Exists(
             through.objects.filter(program_id=OuterRef("pk"), term__kind=Term.Kind.STEP_DOWN)

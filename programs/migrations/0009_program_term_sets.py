@@ -1,0 +1,114 @@
+"""PostgreSQL: each program's terms also as one sorted array, `programs_program.term_ids`, for
+search (expressions.TermSet). Not a model field: Django never reads or writes it, so no stale
+instance can overwrite it. Statement triggers on programs_program_terms keep it equal to the
+program's rows there, in the statement that writes them (forms, `.add()`/`.set()`, bulk
+inserts, COPY, imports, raw SQL; a term's deletion cascades through them). A GIN index finds
+the programs holding a set of terms; a copy of the place index carries it, so that a circle's
+candidates are checked from the index instead of one probe of the terms table per condition.
+
+SQLite keeps searching programs_program_terms with EXISTS: nothing to do there.
+"""
+
+from django.db import migrations
+
+LATLNG_INCLUDE = (
+    "id, name, treats_substance_use, treats_mental_health, co_occurring, availability, format, "
+    "min_age, max_age, term_ids"
+)
+
+POSTGRESQL = [
+    "ALTER TABLE programs_program ADD COLUMN term_ids bigint[] NOT NULL DEFAULT '{}'",
+    """
+    UPDATE programs_program p SET term_ids = t.ids
+    FROM (
+        SELECT program_id, array_agg(term_id ORDER BY term_id) AS ids
+        FROM programs_program_terms GROUP BY program_id
+    ) t
+    WHERE t.program_id = p.id
+    """,
+    # The programs are locked first (in id order): two transactions changing one program's
+    # terms at once then count them one after the other, the second seeing the first's rows.
+    """
+    CREATE FUNCTION programs_term_ids_refresh(ids bigint[]) RETURNS void
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM 1 FROM programs_program WHERE id = ANY(ids) ORDER BY id FOR UPDATE;
+        UPDATE programs_program p SET term_ids = coalesce(
+            (SELECT array_agg(pt.term_id ORDER BY pt.term_id)
+             FROM programs_program_terms pt WHERE pt.program_id = p.id),
+            '{}'
+        )
+        WHERE p.id = ANY(ids);
+    END $$
+    """,
+    """
+    CREATE FUNCTION programs_program_terms_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM programs_term_ids_refresh(ARRAY(SELECT DISTINCT program_id FROM new_rows));
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE FUNCTION programs_program_terms_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM programs_term_ids_refresh(ARRAY(SELECT DISTINCT program_id FROM old_rows));
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE FUNCTION programs_program_terms_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM programs_term_ids_refresh(ARRAY(
+            SELECT program_id FROM old_rows UNION SELECT program_id FROM new_rows));
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER programs_program_terms_inserted AFTER INSERT ON programs_program_terms
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION programs_program_terms_inserted()
+    """,
+    """
+    CREATE TRIGGER programs_program_terms_deleted AFTER DELETE ON programs_program_terms
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION programs_program_terms_deleted()
+    """,
+    """
+    CREATE TRIGGER programs_program_terms_updated AFTER UPDATE ON programs_program_terms
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION programs_program_terms_updated()
+    """,
+    "CREATE INDEX program_term_ids_idx ON programs_program USING gin (term_ids) "
+    "WHERE status = 'published'",
+    f"CREATE INDEX program_published_latlng_terms_idx ON programs_program "
+    f"(latitude, longitude) INCLUDE ({LATLNG_INCLUDE}) WHERE status = 'published'",
+]
+POSTGRESQL_REVERSE = [
+    "DROP INDEX IF EXISTS program_published_latlng_terms_idx",
+    "DROP INDEX IF EXISTS program_term_ids_idx",
+    "DROP TRIGGER IF EXISTS programs_program_terms_inserted ON programs_program_terms",
+    "DROP TRIGGER IF EXISTS programs_program_terms_deleted ON programs_program_terms",
+    "DROP TRIGGER IF EXISTS programs_program_terms_updated ON programs_program_terms",
+    "DROP FUNCTION IF EXISTS programs_program_terms_inserted()",
+    "DROP FUNCTION IF EXISTS programs_program_terms_deleted()",
+    "DROP FUNCTION IF EXISTS programs_program_terms_updated()",
+    "DROP FUNCTION IF EXISTS programs_term_ids_refresh(bigint[])",
+    "ALTER TABLE programs_program DROP COLUMN IF EXISTS term_ids",
+]
+
+
+def _run(statements):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in statements:
+                schema_editor.execute(statement, params=None)
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [("programs", "0008_text_search_indexes")]
+
+    operations = [
+        migrations.RunPython(_run(POSTGRESQL), _run(POSTGRESQL_REVERSE), elidable=False),
+    ]
