@@ -174,9 +174,7 @@ def test_two_transactions_adding_terms_to_one_program_at_once_keep_both(referenc
     thread = threading.Thread(target=first)
     thread.start()
     assert first_added.wait(5)
-    second = threading.Thread(
-        target=lambda: (program.terms.add(dbt), connections.close_all())
-    )
+    second = threading.Thread(target=lambda: (program.terms.add(dbt), connections.close_all()))
     second.start()
     second.join(0.5)  # blocked on the first's lock
     release.set()
