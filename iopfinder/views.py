@@ -37,7 +37,10 @@ def robots_txt(request):
     Every page of the sitemap is listed: /sitemap.xml holds the first page of programs."""
     sitemaps = [request.build_absolute_uri(reverse("django.contrib.sitemaps.views.sitemap"))]
     programs = request.build_absolute_uri(reverse("sitemap_section", args=["programs"]))
-    pages = ProgramSitemap().paginator.num_pages
+    try:
+        pages = ProgramSitemap().paginator.num_pages
+    except DatabaseError:  # a 5xx here reads to crawlers as "disallow everything"
+        pages = 1
     sitemaps += [f"{programs}?p={page}" for page in range(2, pages + 1)]
     lines = [
         "User-agent: *",

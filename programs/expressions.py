@@ -112,6 +112,10 @@ class TermSet(models.Expression):
 
     def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False,
                            for_save=False):  # fmt: skip
+        if self.alias is not None:
+            return self  # bound to its query's programs: an outer query resolving it again
+        if query.model._meta.db_table != "programs_program":
+            raise ValueError("TermSet is a condition on programs")
         clone = self.copy()
         clone.alias = query.get_initial_alias()
         return clone

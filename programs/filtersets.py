@@ -393,7 +393,10 @@ class ProgramFilterSet(django_filters.FilterSet):
         self.term_ids = {(kind, slug): pk for kind, slug, pk, _name in self._vocabulary}
 
     def get_form_class(self):
-        form_class = self._form_classes.get(self._vocabulary)
+        # Once built, the filters of later instances keep no term choices: nothing reads them
+        # (chip labels read the form's fields).
+        key = (type(self), self._vocabulary)
+        form_class = self._form_classes.get(key)
         if form_class is None:
             choices = {kind: [] for kind in TERM_PARAMETERS.values()}
             for kind, slug, _pk, name in self._vocabulary:
@@ -404,7 +407,7 @@ class ProgramFilterSet(django_filters.FilterSet):
             form_class = super().get_form_class()
             if len(self._form_classes) >= 4:  # vocabularies of the past
                 self._form_classes.clear()
-            self._form_classes[self._vocabulary] = form_class
+            self._form_classes[key] = form_class
         return form_class
 
     # Filters applied one by one

@@ -110,7 +110,12 @@ class Provider(models.Model):
 
 
 class Program(models.Model):
-    """An intensive outpatient program (ASAM level 2.1) at one location."""
+    """An intensive outpatient program (ASAM level 2.1) at one location.
+
+    On PostgreSQL the table also has `term_ids`, the program's terms as one sorted array, which
+    is no field here: database triggers keep it (migration 0009), search reads it
+    (expressions.TermSet) and listing documents carry it (`row_to_json`); Django never writes it.
+    """
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"

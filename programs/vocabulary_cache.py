@@ -6,7 +6,8 @@ three statements, so each process keeps the rows for `VOCABULARY_SECONDS`:
 
 - a term saved or deleted in this process drops them at once, and again when its transaction
   commits (another thread may have read the old rows in between); so does `migrate` or `flush`;
-- a term changed by another process (another worker, a shell, an import) shows here within
+- a term changed by another process (another worker, a shell, an import), or here by a bulk
+  write that sends no signal (`QuerySet.update`, `bulk_create`), shows within
   `VOCABULARY_SECONDS`;
 - rows read inside a transaction are used but not kept: the transaction may hold term writes it
   will roll back (tests run in one).
@@ -20,6 +21,7 @@ from django.db import connection, transaction
 
 _lock = threading.Lock()
 _kept = None  # (monotonic time read, rows)
+_generation = 0  # how many times the rows were dropped: rows read across a drop are not kept
 
 
 def vocabulary():
@@ -31,20 +33,22 @@ def vocabulary():
         return kept[1]
     from .models import Term
 
-    read_at = time.monotonic()
+    read_at, generation = time.monotonic(), _generation
     rows = tuple(
         Term.objects.order_by("kind", "position", "name").values_list("kind", "slug", "pk", "name")
     )
     if not connection.in_atomic_block and settings.VOCABULARY_SECONDS > 0:
         with _lock:
-            _kept = (read_at, rows)
+            if generation == _generation:  # no term changed while they were read
+                _kept = (read_at, rows)
     return rows
 
 
 def forget(**kwargs):
     """Drop the kept rows now and when the current transaction (if any) commits."""
-    global _kept
+    global _kept, _generation
     with _lock:
         _kept = None
+        _generation += 1
     if connection.in_atomic_block:
         transaction.on_commit(lambda: forget())

@@ -179,6 +179,9 @@ def test_pages_answer_503_while_the_database_is_down_and_recover_by_themselves(r
     api = site("/api/programs/?near=22902")
     assert api["status"] == 503
     assert "errors" in json.loads(api["body"])
+    # A 5xx for robots.txt reads to crawlers as "disallow everything".
+    robots = site("/robots.txt")
+    assert robots["status"] == 200 and "Sitemap: http://localhost/sitemap.xml" in robots["body"]
 
     relay.restore()
     assert site("/healthz")["status"] == 200

@@ -57,3 +57,18 @@ def test_a_page_reads_only_its_own_programs(client, monkeypatch):
         assert len(locations(client, "/sitemap-programs.xml?p=2")) == 4
     reads = [q["sql"] for q in queries if 'FROM "programs_program"' in q["sql"]]
     assert any("LIMIT 2 OFFSET 2" in sql for sql in reads), reads
+
+
+def test_language_pairs_index_like_a_list():
+    from programs.sitemaps import LanguagePairs
+
+    for n in range(3):
+        ProgramFactory(slug=f"p{n}")
+    pairs = LanguagePairs(Program.objects.order_by("pk"), ["en", "es"])
+    listed = [(program.slug, language) for program, language in pairs[0 : len(pairs)]]
+    assert len(pairs) == 6 and listed[:2] == [("p0", "en"), ("p0", "es")]
+    for index in range(-6, 6):
+        program, language = pairs[index]
+        assert (program.slug, language) == listed[index]
+    with pytest.raises(IndexError):
+        pairs[6]

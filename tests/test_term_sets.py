@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef
 
 from programs import services
 from programs.filtersets import ProgramFilterSet
-from programs.models import Program, Term
+from programs.models import Program, Provider, Term
 
 from .factories import ProgramFactory
 from .test_samhsa_directory import HARBOR, RIVER, write_workbook
@@ -145,14 +145,27 @@ def test_the_demo_seeder_and_imports_keep_the_set_true_and_search_agrees(tmp_pat
 
 
 def test_a_term_condition_inside_a_subquery_follows_its_alias():
-    ProgramFactory(slug="harbor", terms={"therapy": ["cbt", "dbt"]})
-    ProgramFactory(slug="river", terms={"therapy": ["cbt"]})
+    """Under a query of providers, a condition left on "programs_program" would not compile."""
+    both = Provider.objects.create(name="Both")
+    one = Provider.objects.create(name="One")
+    ProgramFactory(slug="harbor", provider=both, terms={"therapy": ["cbt", "dbt"]})
+    ProgramFactory(slug="river", provider=one, terms={"therapy": ["cbt"]})
     ids = [term("therapy", "cbt").pk, term("therapy", "dbt").pk]
-    inner = Program.objects.with_all_terms(ids).values("pk")
-    outer = Program.objects.filter(pk__in=inner).filter(
-        Exists(Program.objects.filter(pk=OuterRef("pk")).with_any_term(ids[1:]))
+    every = Provider.objects.filter(
+        Exists(Program.objects.filter(provider=OuterRef("pk")).with_all_terms(ids))
     )
-    assert set(outer.values_list("slug", flat=True)) == {"harbor"}
+    assert list(every.values_list("name", flat=True)) == ["Both"]
+    assert "U0.term_ids" in str(every.query)
+    some = Provider.objects.filter(pk__in=Program.objects.with_any_term(ids[1:]).values("provider"))
+    assert list(some.values_list("name", flat=True)) == ["Both"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_truncating_the_terms_table_empties_every_set(reference_data):
+    ProgramFactory(slug="harbor", terms={"therapy": ["cbt"]})
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE programs_program_terms")
+    assert_sets_agree()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -176,7 +189,8 @@ def test_two_transactions_adding_terms_to_one_program_at_once_keep_both(referenc
     assert first_added.wait(5)
     second = threading.Thread(target=lambda: (program.terms.add(dbt), connections.close_all()))
     second.start()
-    second.join(0.5)  # blocked on the first's lock
+    second.join(0.5)
+    assert second.is_alive()  # blocked on the first's lock
     release.set()
     thread.join(5)
     second.join(5)

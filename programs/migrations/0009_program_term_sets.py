@@ -3,17 +3,23 @@ search (expressions.TermSet). Not a model field: Django never reads or writes it
 instance can overwrite it. Statement triggers on programs_program_terms keep it equal to the
 program's rows there, in the statement that writes them (forms, `.add()`/`.set()`, bulk
 inserts, COPY, imports, raw SQL; a term's deletion cascades through them). A GIN index finds
-the programs holding a set of terms; a copy of the place index carries it, so that a circle's
-candidates are checked from the index instead of one probe of the terms table per condition.
+the programs holding a set of terms; the place index (Program.Meta's
+`program_published_latlng_idx`, rebuilt here under its name) also carries it on PostgreSQL, so
+that a circle's candidates are checked from the index instead of one probe of the terms table
+per condition. A later migration that changes that index in Meta must keep `term_ids` in it.
+
+A term held by many programs rewrites each of their rows when it is deleted or merged: do that
+with `manage.py` (no statement timeout), not in a web request.
 
 SQLite keeps searching programs_program_terms with EXISTS: nothing to do there.
 """
 
 from django.db import migrations
 
-LATLNG_INCLUDE = (
-    "id, name, treats_substance_use, treats_mental_health, co_occurring, availability, format, "
-    "min_age, max_age, term_ids"
+LATLNG = (
+    "CREATE INDEX program_published_latlng_idx ON programs_program (latitude, longitude) "
+    "INCLUDE (id, name, treats_substance_use, treats_mental_health, co_occurring, availability, "
+    "format, min_age, max_age{extra}) WHERE status = 'published'"
 )
 
 POSTGRESQL = [
@@ -78,14 +84,29 @@ POSTGRESQL = [
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION programs_program_terms_updated()
     """,
+    # TRUNCATE fires no row or statement trigger of INSERT or DELETE.
+    """
+    CREATE FUNCTION programs_program_terms_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        UPDATE programs_program SET term_ids = '{}' WHERE term_ids <> '{}';
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER programs_program_terms_truncated AFTER TRUNCATE ON programs_program_terms
+    FOR EACH STATEMENT EXECUTE FUNCTION programs_program_terms_truncated()
+    """,
     "CREATE INDEX program_term_ids_idx ON programs_program USING gin (term_ids) "
     "WHERE status = 'published'",
-    f"CREATE INDEX program_published_latlng_terms_idx ON programs_program "
-    f"(latitude, longitude) INCLUDE ({LATLNG_INCLUDE}) WHERE status = 'published'",
+    "DROP INDEX program_published_latlng_idx",
+    LATLNG.format(extra=", term_ids"),
 ]
 POSTGRESQL_REVERSE = [
-    "DROP INDEX IF EXISTS program_published_latlng_terms_idx",
+    "DROP INDEX IF EXISTS program_published_latlng_idx",
+    LATLNG.format(extra=""),
     "DROP INDEX IF EXISTS program_term_ids_idx",
+    "DROP TRIGGER IF EXISTS programs_program_terms_truncated ON programs_program_terms",
+    "DROP FUNCTION IF EXISTS programs_program_terms_truncated()",
     "DROP TRIGGER IF EXISTS programs_program_terms_inserted ON programs_program_terms",
     "DROP TRIGGER IF EXISTS programs_program_terms_deleted ON programs_program_terms",
     "DROP TRIGGER IF EXISTS programs_program_terms_updated ON programs_program_terms",

@@ -119,14 +119,20 @@ class ProgramFragmentNode(template.Node):
         self.name, self.nodelist = name, nodelist
 
     def render(self, context):
-        version = getattr(context.get("program"), "listing_version", None)
+        program = context.get("program")
+        # The part sees the program and nothing else of the page.
+        own = context.new({"program": program})
+        version = getattr(program, "listing_version", None)
         if not version:
-            return self.nodelist.render(context)
-        key = f"card:{self.name}:{version}:{get_language()}:{timezone.localdate():%Y%m%d}"
+            return self.nodelist.render(own)
+        key = (
+            f"card:{self.origin.template_name}:{self.name}:{version}:{get_language()}:"
+            f"{timezone.localdate():%Y%m%d}:{int(context.autoescape)}"
+        )
         fragments = caches["fragments"]
         html = fragments.get(key)
         if html is None:
-            html = self.nodelist.render(context)
+            html = self.nodelist.render(own)
             fragments.set(key, str(html))
         return mark_safe(html)
 
@@ -139,8 +145,8 @@ def program_fragment(parser, token):
     listing document (querysets.listing_from_documents), so any change to what it shows makes a
     new key; without one (a program read otherwise) the part is rendered every time.
 
-    The part may read `program` and nothing else of the page: not the place, the request, the
-    search or the visitor (it is shared by every page that shows the program).
+    The part sees `program` and nothing else of the page (not the place, the request, the
+    search or the visitor): it is shared by every page that shows the program.
     """
     bits = token.split_contents()
     if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
