@@ -493,9 +493,9 @@ class ProgramFilterSet(django_filters.FilterSet):
         listed = {
             fact: model.objects.fact_listed(fact, today=timezone.localdate()) for fact in used
         }
-        # Checked row by row on the place's programs, each an EXISTS on the program's tracks or
-        # terms: an IN over every program in the country took PostgreSQL 1-2 s at 100,000
-        # programs, and an EXISTS that joined the program to itself first doubled the probes.
+        # Checked row by row on the place's programs, an EXISTS on the program's tracks or a
+        # check of its terms: an IN over every program in the country took PostgreSQL 1-2 s at
+        # 100,000 programs, and an EXISTS that joined the program to itself doubled the probes.
         meeting = {fact: self._meeting(fact, data) for fact in used}
         queryset = (
             self._search(self.queryset, others, ordered=False)
