@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import freetime, geo
 from .models import WEEKDAY_SLUGS, Program
-from .querysets import CountOf, counts_at_once
+from .querysets import CountOf, counts_at_once, search_words
 from .term_kinds import TERM_KINDS
 from .vocabularies import NEEDS
 from .vocabulary_cache import vocabulary
@@ -525,6 +525,8 @@ class ProgramFilterSet(django_filters.FilterSet):
             value = data.get(name)
             if value in (None, "", []):
                 continue
+            if name == "q" and not search_words(value):
+                continue  # nothing in it is searched for: no condition to remove
             values = value if name in SPLIT_CHIP_PARAMETERS else [value]
             for item in values:
                 remaining = {**data}

@@ -63,3 +63,10 @@ def test_the_trigram_indexes_serve_the_search(listings):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "program_text_trgm_idx" in plan and "provider_name_trgm_idx" in plan, plan
+
+
+def test_a_text_of_single_characters_is_no_condition_to_remove(client, listings):
+    page = client.get("/programs/", {"q": "a e"}).content.decode()
+    assert "“a e”" not in page and 'class="chip"' not in page
+    page = client.get("/programs/", {"q": "a ridge"}).content.decode()
+    assert "“a ridge”" in page
