@@ -22,6 +22,41 @@ LATLNG = (
     "format, min_age, max_age{extra}) WHERE status = 'published'"
 )
 
+# Statement triggers on programs_program_terms: the event, its transition tables, and the
+# programs whose rows it touched. (0007's schedule triggers have the same shape; migrations are
+# history, so each keeps its own.)
+TRIGGERS = {
+    "inserted": (
+        "INSERT", "NEW TABLE AS new_rows", "SELECT DISTINCT program_id FROM new_rows",
+    ),
+    "deleted": (
+        "DELETE", "OLD TABLE AS old_rows", "SELECT DISTINCT program_id FROM old_rows",
+    ),
+    "updated": (
+        "UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        "SELECT program_id FROM old_rows UNION SELECT program_id FROM new_rows",
+    ),
+}  # fmt: skip
+
+
+def _trigger_create(event, operation, transition, programs):
+    name = f"programs_program_terms_{event}"
+    return [
+        f"""
+        CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            PERFORM programs_term_ids_refresh(ARRAY({programs}));
+            RETURN NULL;
+        END $$
+        """,
+        f"""
+        CREATE TRIGGER {name} AFTER {operation} ON programs_program_terms
+        REFERENCING {transition}
+        FOR EACH STATEMENT EXECUTE FUNCTION {name}()
+        """,
+    ]
+
+
 POSTGRESQL = [
     "ALTER TABLE programs_program ADD COLUMN term_ids bigint[] NOT NULL DEFAULT '{}'",
     """
@@ -47,43 +82,7 @@ POSTGRESQL = [
         WHERE p.id = ANY(ids);
     END $$
     """,
-    """
-    CREATE FUNCTION programs_program_terms_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        PERFORM programs_term_ids_refresh(ARRAY(SELECT DISTINCT program_id FROM new_rows));
-        RETURN NULL;
-    END $$
-    """,
-    """
-    CREATE FUNCTION programs_program_terms_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        PERFORM programs_term_ids_refresh(ARRAY(SELECT DISTINCT program_id FROM old_rows));
-        RETURN NULL;
-    END $$
-    """,
-    """
-    CREATE FUNCTION programs_program_terms_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        PERFORM programs_term_ids_refresh(ARRAY(
-            SELECT program_id FROM old_rows UNION SELECT program_id FROM new_rows));
-        RETURN NULL;
-    END $$
-    """,
-    """
-    CREATE TRIGGER programs_program_terms_inserted AFTER INSERT ON programs_program_terms
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION programs_program_terms_inserted()
-    """,
-    """
-    CREATE TRIGGER programs_program_terms_deleted AFTER DELETE ON programs_program_terms
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION programs_program_terms_deleted()
-    """,
-    """
-    CREATE TRIGGER programs_program_terms_updated AFTER UPDATE ON programs_program_terms
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION programs_program_terms_updated()
-    """,
+    *[sql for event in TRIGGERS for sql in _trigger_create(event, *TRIGGERS[event])],
     # TRUNCATE fires no row or statement trigger of INSERT or DELETE.
     """
     CREATE FUNCTION programs_program_terms_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -107,12 +106,14 @@ POSTGRESQL_REVERSE = [
     "DROP INDEX IF EXISTS program_term_ids_idx",
     "DROP TRIGGER IF EXISTS programs_program_terms_truncated ON programs_program_terms",
     "DROP FUNCTION IF EXISTS programs_program_terms_truncated()",
-    "DROP TRIGGER IF EXISTS programs_program_terms_inserted ON programs_program_terms",
-    "DROP TRIGGER IF EXISTS programs_program_terms_deleted ON programs_program_terms",
-    "DROP TRIGGER IF EXISTS programs_program_terms_updated ON programs_program_terms",
-    "DROP FUNCTION IF EXISTS programs_program_terms_inserted()",
-    "DROP FUNCTION IF EXISTS programs_program_terms_deleted()",
-    "DROP FUNCTION IF EXISTS programs_program_terms_updated()",
+    *[
+        sql
+        for event in TRIGGERS
+        for sql in (
+            f"DROP TRIGGER IF EXISTS programs_program_terms_{event} ON programs_program_terms",
+            f"DROP FUNCTION IF EXISTS programs_program_terms_{event}()",
+        )
+    ],
     "DROP FUNCTION IF EXISTS programs_term_ids_refresh(bigint[])",
     "ALTER TABLE programs_program DROP COLUMN IF EXISTS term_ids",
 ]
