@@ -84,9 +84,13 @@ class EqualsAny(models.Func):
     """`column = ANY(array)`: with an array subquery (evaluated once), an index on the column can
     serve it beside other indexed conditions in an OR, where `IN (subquery)` cannot."""
 
-    template = "(%(expressions)s))"
-    arg_joiner = " = ANY("
+    arity = 2
     output_field = models.BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column_sql, column_params = compiler.compile(self.source_expressions[0])
+        array_sql, array_params = compiler.compile(self.source_expressions[1])
+        return f"({column_sql} = ANY({array_sql}))", (*column_params, *array_params)
 
 
 class TermSet(models.Expression):

@@ -367,15 +367,13 @@ class ProgramQuerySet(models.QuerySet):
         one for every match before the limit: there the ranked keys come first and then the
         documents by key, in one snapshot.
         """
-        from django.db import connections
-
         from iopfinder.database import read_snapshot
 
         columns = ["pk", *annotations]
         if "distance_miles" in self.query.annotations:
             columns.append("distance_miles")
         ranked = self.annotate(**annotations)
-        if connections[self.db].vendor == "postgresql":
+        if self._postgresql():
             rows = list(
                 ranked.annotate(listing_document=ProgramDocument()).values(
                     *columns, "listing_document"

@@ -2,7 +2,6 @@
 
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
 from django.urls import reverse
@@ -70,7 +69,9 @@ class ProgramSitemap(LanguageSitemap):
 
     @property
     def paginator(self):
-        languages = [code for code, _ in settings.LANGUAGES]
+        # Django's own list (settings.LANGUAGES unless `languages` says otherwise), as its
+        # pairs of every item would use.
+        languages = self._languages()
         return Paginator(LanguagePairs(self.items(), languages), self.limit * len(languages))
 
     def lastmod(self, program):

@@ -121,10 +121,9 @@ class ProgramFragmentNode(template.Node):
     def render(self, context):
         program = context.get("program")
         # The part sees the program and nothing else of the page.
-        own = context.new({"program": program})
         version = getattr(program, "listing_version", None)
         if not version:
-            return self.nodelist.render(own)
+            return self.nodelist.render(context.new({"program": program}))
         key = (
             f"card:{self.origin.template_name}:{self.name}:{version}:{get_language()}:"
             f"{timezone.localdate():%Y%m%d}:{int(context.autoescape)}"
@@ -132,7 +131,7 @@ class ProgramFragmentNode(template.Node):
         fragments = caches["fragments"]
         html = fragments.get(key)
         if html is None:
-            html = self.nodelist.render(own)
+            html = self.nodelist.render(context.new({"program": program}))
             fragments.set(key, str(html))
         return mark_safe(html)
 
