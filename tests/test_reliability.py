@@ -157,6 +157,42 @@ def test_a_search_racing_an_archive_and_a_delete_reads_one_snapshot(
     assert client.get("/api/programs/").json()["count"] == 0
 
 
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_later_page_racing_an_archive_and_a_delete_reads_one_snapshot(
+    client, reference_data, monkeypatch
+):
+    """Past the first page the ranked keys and the page's documents are two statements: a
+    program archived and another deleted between them leave the page as it was."""
+    from programs import querysets
+
+    for name in ("Anchor", "Cove", "Harbor"):
+        ProgramFactory(slug=name.lower(), name=name)
+    document = querysets.ProgramDocument
+
+    def archive_and_delete_elsewhere():
+        Program.objects.filter(slug="cove").update(status=Program.Status.ARCHIVED)
+        Program.objects.filter(slug="harbor").delete()
+        connection.close()
+
+    class RacingDocument(document):
+        def __init__(self, *args, **kwargs):  # built once the keys are ranked
+            if not hasattr(RacingDocument, "done"):
+                RacingDocument.done = True
+                other = threading.Thread(target=archive_and_delete_elsewhere)
+                other.start()
+                other.join()
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(querysets, "ProgramDocument", RacingDocument)
+    response = client.get("/api/programs/", {"page": 2, "page_size": 2})
+    assert response.status_code == 200
+    body = response.json()
+    assert RacingDocument.done and body["count"] == 3
+    assert [(p["slug"], p["status"]) for p in body["results"]] == [("harbor", "published")]
+    assert client.get("/api/programs/").json()["count"] == 1
+
+
 REDIS_DOWN = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -52,6 +52,17 @@ def test_single_characters_are_not_searched_for(client, listings):
     assert found(client, "a ridge") == ["Evening IOP"]
 
 
+def test_two_letter_words_are_found_beside_longer_ones(client, listings):
+    """Words too short for a trigram are checked another way: same answers, any case."""
+    assert found(client, "IO") == ["Evening IOP", "Harbor_Light", "Peña Adolescent IOP"]
+    assert found(client, "ri io") == ["Evening IOP", "Peña Adolescent IOP"]  # Ridge; Richmond
+    assert found(client, "Ri evening") == ["Evening IOP"]
+    assert found(client, "lu") == ["Evening IOP"]  # only in the provider's name: Blue
+    assert found(client, "0%") == ["Peña Adolescent IOP"]  # still plain text
+    assert found(client, "r_") == ["Harbor_Light"]
+    assert found(client, "zq evening") == []
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's trigram indexes")
 def test_the_trigram_indexes_serve_the_search(listings):
     """The index expression must be the SQL of ProgramSearchText, word for word."""
