@@ -93,33 +93,27 @@ class EqualsAny(models.Func):
         return f"({column_sql} = ANY({array_sql}))", (*column_params, *array_params)
 
 
-class TermSet(models.Expression):
-    """PostgreSQL: a condition on a program's terms as one set, the column
-    `programs_program.term_ids` that migration 0009 adds and database triggers keep: "all" of
-    the ids (`@>`) or "any" of them (`&&`). A GIN index finds the programs holding a set; on a
-    circle's candidates it is a check of one index entry instead of one probe of
-    programs_program_terms per condition and program.
+class HiddenProgramColumn(models.Expression):
+    """PostgreSQL: a column of `programs_program` that migrations add and database triggers
+    keep, and that is not a model field, so that Django never writes it from a stale instance:
+    `term_ids` (migration 0009), `lightest_track_minutes` (0010).
 
-    The column is not a model field (Django must never write it), so this expression names it
-    itself, on the alias of the query's programs table, and follows that alias when Django
-    relabels the query as a subquery.
+    The expression names the column itself, on the alias of the query's programs table, and
+    follows that alias when Django relabels the query as a subquery.
     """
 
-    OPERATORS = {"all": "@>", "any": "&&"}
-    output_field = models.BooleanField()
+    column = None
 
-    def __init__(self, match, term_ids, *, alias=None):
+    def __init__(self, *, alias=None):
         super().__init__()
-        if match not in self.OPERATORS:
-            raise ValueError(f"match must be one of {sorted(self.OPERATORS)}")
-        self.match, self.term_ids, self.alias = match, sorted(set(term_ids)), alias
+        self.alias = alias
 
     def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False,
                            for_save=False):  # fmt: skip
         if self.alias is not None:
             return self  # bound to its query's programs: an outer query resolving it again
         if query.model._meta.db_table != "programs_program":
-            raise ValueError("TermSet is a condition on programs")
+            raise ValueError(f"{type(self).__name__} is a column of programs")
         clone = self.copy()
         clone.alias = query.get_initial_alias()
         return clone
@@ -129,8 +123,41 @@ class TermSet(models.Expression):
         clone.alias = change_map.get(self.alias, self.alias)
         return clone
 
-    def as_sql(self, compiler, connection):
+    def column_sql(self, compiler, connection):
         if connection.vendor != "postgresql":
-            raise NotImplementedError("programs_program.term_ids exists on PostgreSQL only")
-        column = f"{compiler.quote_name_unless_alias(self.alias)}.term_ids"
+            raise NotImplementedError(f"programs_program.{self.column} exists on PostgreSQL only")
+        return f"{compiler.quote_name_unless_alias(self.alias)}.{self.column}"
+
+    def as_sql(self, compiler, connection):
+        return self.column_sql(compiler, connection), ()
+
+
+class LightestTrackMinutes(HiddenProgramColumn):
+    """PostgreSQL: the weekly minutes of the program's lightest track, null when no track lists
+    a session (`programs_program.lightest_track_minutes`, migration 0010)."""
+
+    column = "lightest_track_minutes"
+    output_field = models.IntegerField()
+
+
+class TermSet(HiddenProgramColumn):
+    """PostgreSQL: a condition on a program's terms as one set, the column
+    `programs_program.term_ids` (migration 0009): "all" of the ids (`@>`) or "any" of them
+    (`&&`). A GIN index finds the programs holding a set; on a circle's candidates it is a
+    check of one index entry instead of one probe of programs_program_terms per condition and
+    program.
+    """
+
+    column = "term_ids"
+    OPERATORS = {"all": "@>", "any": "&&"}
+    output_field = models.BooleanField()
+
+    def __init__(self, match, term_ids, *, alias=None):
+        super().__init__(alias=alias)
+        if match not in self.OPERATORS:
+            raise ValueError(f"match must be one of {sorted(self.OPERATORS)}")
+        self.match, self.term_ids = match, sorted(set(term_ids))
+
+    def as_sql(self, compiler, connection):
+        column = self.column_sql(compiler, connection)
         return f"({column} {self.OPERATORS[self.match]} %s::bigint[])", (self.term_ids,)

@@ -23,11 +23,11 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import StrIndex, Upper
-from django.db.models.lookups import Contains, Exact, GreaterThan, LessThanOrEqual
+from django.db.models.lookups import Contains, Exact, GreaterThan, IsNull, LessThanOrEqual
 from django.utils import dateparse, timezone
 
 from . import geo
-from .expressions import EqualsAny, ProgramSearchText, TermSet
+from .expressions import EqualsAny, LightestTrackMinutes, ProgramSearchText, TermSet
 from .vocabulary_cache import vocabulary
 
 # `q`: at most this many words are searched for; a single character is not searched for (it
@@ -265,6 +265,8 @@ class ProgramQuerySet(models.QuerySet):
         from .models import Term, Track, TrackSchedule
 
         if fact == "schedule":
+            if self._postgresql():
+                return Q(IsNull(LightestTrackMinutes(), False))
             return Exists(TrackSchedule.objects.filter(program=OuterRef("pk")))
         if fact == "availability":
             fresh = today - datetime.timedelta(days=settings.AVAILABILITY_FRESH_DAYS)
@@ -318,16 +320,20 @@ class ProgramQuerySet(models.QuerySet):
     def order_by_weekly_hours(self):
         """Programs by their lightest track's weekly hours (programs without tracks last).
 
-        Read from each program's track summaries, lightest first in their index.
+        PostgreSQL keeps it on the program (expressions.LightestTrackMinutes); SQLite reads
+        each program's track summaries, lightest first in their index.
         """
         from .models import TrackSchedule
 
-        lightest = (
-            TrackSchedule.objects.filter(program=OuterRef("pk"))
-            .order_by("weekly_minutes")
-            .values("weekly_minutes")[:1]
-        )
-        return self.annotate(lightest_track_minutes=Subquery(lightest)).order_by(
+        if self._postgresql():
+            lightest = LightestTrackMinutes()
+        else:
+            lightest = Subquery(
+                TrackSchedule.objects.filter(program=OuterRef("pk"))
+                .order_by("weekly_minutes")
+                .values("weekly_minutes")[:1]
+            )
+        return self.annotate(lightest_track_minutes=lightest).order_by(
             F("lightest_track_minutes").asc(nulls_last=True), "name", "pk"
         )
 

@@ -4,10 +4,12 @@ however they are written, and search, which reads the summary, agrees with the s
 import datetime
 import json
 import random
+import threading
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, connections, transaction
 
 from programs import services
 from programs.filtersets import ProgramFilterSet
@@ -50,8 +52,27 @@ def summaries_stored():
     }  # fmt: skip
 
 
+def lightest_stored():
+    """PostgreSQL: each program's `lightest_track_minutes` (migration 0010), where not null."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, lightest_track_minutes FROM programs_program"
+            " WHERE lightest_track_minutes IS NOT NULL"
+        )
+        return dict(cursor.fetchall())
+
+
 def assert_summaries_agree():
-    assert summaries_stored() == summaries_from_sessions()
+    expected = summaries_from_sessions()
+    assert summaries_stored() == expected
+    lightest = lightest_stored()
+    if lightest is not None:
+        programs = {}
+        for program, *_rest, minutes in expected.values():
+            programs[program] = min(minutes, programs.get(program, minutes))
+        assert lightest == programs
 
 
 def found(**params):
@@ -131,6 +152,7 @@ def test_sessions_created_changed_and_deleted_one_by_one_keep_the_summary_true()
     assert found(time_of_day="evening", hours_max="3") == {"harbor"}
 
     track.sessions.all().delete()
+    assert_summaries_agree()
     assert summaries_stored() == {}
     assert found(time_of_day="evening") == set()
     assert found(sort="hours") == {"harbor"}  # still listed, with no hours to sort by
@@ -160,8 +182,86 @@ def test_bulk_writes_keep_the_summary_true():
     assert found(days=["sat"]) == {"river"}
 
     Session.objects.filter(track=track).delete()
+    assert_summaries_agree()
     assert summaries_stored() == {}
     assert found(days=["sat"]) == set()
+
+
+def by_hours(**params):
+    filterset = ProgramFilterSet({"sort": "hours", **params}, queryset=Program.objects.published())
+    assert filterset.is_valid(), filterset.errors
+    return [program.slug for program in filterset.page()]
+
+
+def test_sorting_by_hours_and_unlisted_schedules_follow_every_change():
+    """Each program's lightest track, which PostgreSQL keeps on the program (migration 0010),
+    moves with its sessions and tracks: sort=hours and `unlisted` see every change."""
+    harbor, river, cove = (
+        ProgramFactory(slug=slug, name=slug.title()) for slug in ("harbor", "river", "cove")
+    )
+    heavy = track_create(harbor, "Day", [(day, "09:00", "12:00") for day in DAYS[:5]])  # 15 h
+    track_create(river, "Evening", [("mon", "18:00", "21:00"), ("wed", "18:00", "21:00")])  # 6 h
+    assert by_hours() == ["river", "harbor", "cove"]  # cove lists no schedule: last
+    assert_summaries_agree()
+
+    light = track_create(harbor, "Light", [("sat", "10:00", "12:00")])  # 2 h: now harbor's lightest
+    assert by_hours() == ["harbor", "river", "cove"]
+    light.delete()  # the track and its sessions
+    assert by_hours() == ["river", "harbor", "cove"]
+    assert_summaries_agree()
+
+    Track.objects.filter(pk=heavy.pk).update(program=cove)  # moved: harbor has no schedule now
+    assert_summaries_agree()
+    assert by_hours() == ["river", "cove", "harbor"]
+    filterset = ProgramFilterSet({"time_of_day": "evening"}, queryset=Program.objects.published())
+    assert filterset.is_valid()
+    assert [p.slug for p in filterset.page()] == ["river"]
+    assert filterset.unlisted()["count"] == 1  # harbor: no session listed
+
+    river.delete()
+    cove.tracks.all().delete()
+    assert_summaries_agree()
+    assert by_hours() == ["cove", "harbor"]  # by name: neither lists hours
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite writes one at a time")
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_adding_sessions_to_one_program_at_once_keep_both(reference_data):
+    """Two tracks of one program written at once: the program is locked first, so the second
+    summary waits and sees the first's."""
+
+    program = ProgramFactory(slug="harbor")
+    first_track = track_create(program, "Day", [("mon", "09:00", "12:00")])
+    second_track = track_create(program, "Evening", [("tue", "18:00", "22:00")])
+    first_added, release = threading.Event(), threading.Event()
+
+    def first():
+        try:
+            with transaction.atomic():
+                Session.objects.filter(track=first_track).update(end=T("17:00"))  # 8 h
+                first_added.set()
+                release.wait(5)
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            Session.objects.filter(track=second_track).update(end=T("19:00"))  # 1 h
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    threads[0].start()
+    assert first_added.wait(5)
+    threads[1].start()
+    threads[1].join(0.5)
+    assert threads[1].is_alive()  # waiting for the program's lock
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert_summaries_agree()
+    assert by_hours() == ["harbor"]
+    assert TrackSchedule.objects.get(track=second_track).weekly_minutes == 60
 
 
 def test_the_demo_seeder_keeps_the_summary_true_and_search_agrees():
