@@ -306,7 +306,9 @@ class Program(models.Model):
         ]
         indexes = [
             # The radius search's bounding box over published listings. On PostgreSQL it also
-            # carries the columns search filters and ranks by, so ranking reads no table rows.
+            # carries the columns search filters and ranks by, so ranking reads no table rows;
+            # migrations 0009 and 0010 rebuild it there with the hidden columns `term_ids` and
+            # `lightest_track_minutes` too (a change here must keep them: see 0010).
             models.Index(
                 fields=["latitude", "longitude"],
                 include=[
@@ -324,6 +326,10 @@ class Program(models.Model):
                 name="program_published_latlng_idx",
             ),
             models.Index(fields=["status", "name"], name="program_status_name_idx"),
+            # HSDS pages: published programs by slug, the keys of any page read from the index.
+            models.Index(
+                fields=["slug"], condition=Q(status="published"), name="program_published_slug_idx"
+            ),
             models.Index(fields=["last_verified"], name="program_last_verified_idx"),
             models.Index(fields=["updated"], name="program_updated_idx"),
         ]

@@ -61,6 +61,9 @@ def test_service_list_pages_validate_and_leave_out_drafts(client, seeded):
     assert body["total_items"] == 30 and body["total_pages"] == 3 and page_number == 3
     assert len({item["id"] for item in items}) == 30
     assert str(seeded.uuid) not in {item["id"] for item in items}
+    by_slug = Program.objects.published().order_by("slug").values_list("uuid", flat=True)
+    assert [item["id"] for item in items] == [str(uuid) for uuid in by_slug]  # in slug order
+    assert body["size"] == len(body["contents"]) == 6
 
 
 def test_service_documents_validate_with_schedules_languages_and_location(client, seeded):

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from iopfinder.admission import admitted
+from iopfinder.database import read_snapshot
 from iopfinder.responses import errors_response
 
 from ..models import Program
@@ -42,27 +43,33 @@ def service_list(request):
         return errors_response(form.errors, 400)
     page_number = form.cleaned_data["page"] or 1
     per_page = form.cleaned_data["per_page"] or DEFAULT_PER_PAGE
-    programs = (
-        Program.objects.published()
-        .select_related("provider")
-        .prefetch_related("terms")
-        .order_by("slug")
-    )
-    paginator = Paginator(programs, per_page)
-    try:
-        page = paginator.page(page_number)
-    except EmptyPage:
-        return errors_response({"page": ["That page is past the last page."]}, 404)
+    # The page's keys first, from the index of published slugs, then their programs: an
+    # OFFSET over the programs joined to their providers read every row it skipped (the last
+    # of 500 pages of 200 took 170 ms at 100,000 programs). In one snapshot, so that the
+    # count, the keys and the programs agree.
+    keys = Program.objects.published().order_by("slug").values_list("pk", flat=True)
+    paginator = Paginator(keys, per_page)
+    with read_snapshot():
+        try:
+            page = paginator.page(page_number)
+        except EmptyPage:
+            return errors_response({"page": ["That page is past the last page."]}, 404)
+        programs = list(
+            Program.objects.filter(pk__in=list(page.object_list))
+            .select_related("provider")
+            .prefetch_related("terms")
+            .order_by("slug")
+        )
     return JsonResponse(
         {
             "total_items": paginator.count,
             "total_pages": paginator.num_pages,
             "page_number": page.number,
-            "size": len(page.object_list),
+            "size": len(programs),
             "first_page": page.number == 1,
             "last_page": not page.has_next(),
             "empty": paginator.count == 0,
-            "contents": [service_item(program, request) for program in page.object_list],
+            "contents": [service_item(program, request) for program in programs],
         }
     )
 
