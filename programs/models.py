@@ -542,7 +542,8 @@ class Session(models.Model):
 
 class TrackSchedule(models.Model):
     """What a track's sessions add up to, one row a track with sessions: the days it meets (a
-    bitmask, Monday = 1), its earliest and latest start, its latest end, its weekly minutes.
+    bitmask, Monday = 1), its earliest and latest start, its latest end, its weekly minutes,
+    and for each weekday its earliest start and latest end that day (null: no session then).
 
     Schedule filters compare these columns instead of reading every session of every track.
     Written only by the database (triggers on sessions and tracks, migration 0007), in the same
@@ -563,6 +564,22 @@ class TrackSchedule(models.Model):
     latest_start = models.TimeField()
     latest_end = models.TimeField()
     weekly_minutes = models.IntegerField()
+    # Each day's span, for `free` (ProgramQuerySet.track_matching): a track fits one free
+    # window a day when each day's span lies inside that day's window.
+    mon_start = models.TimeField(null=True)
+    mon_end = models.TimeField(null=True)
+    tue_start = models.TimeField(null=True)
+    tue_end = models.TimeField(null=True)
+    wed_start = models.TimeField(null=True)
+    wed_end = models.TimeField(null=True)
+    thu_start = models.TimeField(null=True)
+    thu_end = models.TimeField(null=True)
+    fri_start = models.TimeField(null=True)
+    fri_end = models.TimeField(null=True)
+    sat_start = models.TimeField(null=True)
+    sat_end = models.TimeField(null=True)
+    sun_start = models.TimeField(null=True)
+    sun_end = models.TimeField(null=True)
 
     class Meta:
         indexes = [

@@ -23,11 +23,12 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import StrIndex, Upper
-from django.db.models.lookups import Contains, Exact, GreaterThan, IsNull, LessThanOrEqual
+from django.db.models.lookups import Contains, GreaterThan, IsNull, LessThanOrEqual
 from django.utils import dateparse, timezone
 
 from . import geo
 from .expressions import EqualsAny, LightestTrackMinutes, ProgramSearchText, TermSet
+from .schedule import WEEKDAY_SLUGS
 from .vocabulary_cache import vocabulary
 
 # `q`: at most this many words are searched for; a single character is not searched for (it
@@ -40,6 +41,17 @@ TRIGRAM = 3
 def search_words(text):
     """The words of a `q` that matching_text looks for."""
     return [word for word in text.split() if len(word) > 1][:MAX_SEARCH_WORDS]
+
+
+def _meets_on_none_of(days):
+    """A condition on a track's summary: no session on any of `days` (0 = Monday).
+
+    Read from the days' spans, not from the `days` bitmask: PostgreSQL knows how many tracks
+    meet on each day from its statistics of those columns, and would guess one in two hundred
+    for a bitmask test, which made it plan a search of most of the country as if it matched a
+    few hundred programs.
+    """
+    return Q(**{f"{WEEKDAY_SLUGS[day]}_start__isnull": True for day in days})
 
 
 NOON = datetime.time(12, 0)
@@ -217,14 +229,13 @@ class ProgramQuerySet(models.QuerySet):
         person start by that date (its next start is on or before it, or it admits on a rolling
         basis and has openings), as confirmed on or after `confirmed_since`.
         """
-        from .models import Session, TrackSchedule
+        from .models import TrackSchedule
 
         # Each track's sessions summed up (TrackSchedule, kept by the database): every time
         # condition is a comparison on one row a track, and a track with no sessions has none.
         tracks = TrackSchedule.objects.filter(program=OuterRef("pk"))
         if days:
-            others = sum(1 << day for day in range(7) if day not in days)
-            tracks = tracks.filter(Exact(F("days").bitand(others), 0))
+            tracks = tracks.filter(_meets_on_none_of(day for day in range(7) if day not in days))
         if start_after is not None:
             tracks = tracks.filter(earliest_start__gte=start_after)
         if end_before is not None:
@@ -240,14 +251,7 @@ class ProgramQuerySet(models.QuerySet):
         if hours_max is not None:
             tracks = tracks.filter(weekly_minutes__lte=float(hours_max) * 60)
         if free:
-            # Whether each session lies inside one window on its day is no summary's: the
-            # track's sessions are read, only for tracks that passed the other conditions.
-            fits = [
-                Q(day__in=window.days, start__gte=window.start, end__lte=window.end)
-                for window in free
-            ]
-            outside = Session.objects.filter(track=OuterRef("track")).exclude(reduce(or_, fits))
-            tracks = tracks.filter(~Exists(outside))
+            tracks = tracks.filter(self._fits_free(free))
         if starts_by is not None:
             tracks = tracks.filter(
                 Q(track__next_start__lte=starts_by)
@@ -255,6 +259,38 @@ class ProgramQuerySet(models.QuerySet):
                 track__availability_confirmed__gte=confirmed_since,
             )
         return Exists(tracks)
+
+    @staticmethod
+    def _fits_free(free):
+        """A condition on a track's summary: every session lies inside one of the `free`
+        windows (programs.freetime.FreeWindow) on its day.
+
+        Each day's span (its earliest start, its latest end) must lie inside the day's window,
+        and the track must not meet on a day no window covers. Where several windows share a
+        day (`mon@08:00-10:00`, `mon@17:00-22:00`) the span can only be checked against the
+        hours they cover together, and the sessions of the tracks that pass are read.
+        """
+        from .models import Session
+
+        by_day = {day: [window for window in free if day in window.days] for day in range(7)}
+        condition = _meets_on_none_of(day for day, windows in by_day.items() if not windows)
+        for day, windows in by_day.items():
+            if not windows:
+                continue
+            start, end = f"{WEEKDAY_SLUGS[day]}_start", f"{WEEKDAY_SLUGS[day]}_end"
+            earliest = min(window.start for window in windows)
+            latest = max(window.end for window in windows)
+            condition &= Q(**{f"{start}__isnull": True}) | Q(
+                **{f"{start}__gte": earliest, f"{end}__lte": latest}
+            )
+        if any(len(windows) > 1 for windows in by_day.values()):
+            fits = [
+                Q(day__in=window.days, start__gte=window.start, end__lte=window.end)
+                for window in free
+            ]
+            outside = Session.objects.filter(track=OuterRef("track")).exclude(reduce(or_, fits))
+            condition &= ~Exists(outside)
+        return condition
 
     def fact_listed(self, fact, *, today):
         """A condition: the program has listed `fact` (CONTRACT "Facts not listed"):

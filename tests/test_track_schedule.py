@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 
-from programs import services
+from programs import freetime, services
 from programs.filtersets import ProgramFilterSet
 from programs.models import Program, Session, Term, Track, TrackSchedule
 
@@ -37,9 +37,19 @@ def summaries_from_sessions():
         summary["minutes"] += session.duration_minutes
         summary["starts"].append(session.start)
         summary["ends"].append(session.end)
+        summary.setdefault(f"{DAYS[session.day]}_start", []).append(session.start)
+        summary.setdefault(f"{DAYS[session.day]}_end", []).append(session.end)
+
+    def spans(s):
+        return tuple(
+            aggregate(s[f"{day}_{end}"]) if f"{day}_{end}" in s else None
+            for day in DAYS
+            for end, aggregate in (("start", min), ("end", max))
+        )
+
     return {
         track: (s["program"], s["sessions"], s["days"], min(s["starts"]), max(s["starts"]),
-                max(s["ends"]), s["minutes"])
+                max(s["ends"]), s["minutes"], spans(s))
         for track, s in summaries.items()
     }  # fmt: skip
 
@@ -47,7 +57,9 @@ def summaries_from_sessions():
 def summaries_stored():
     return {
         row.track_id: (row.program_id, row.sessions, row.days, row.earliest_start,
-                       row.latest_start, row.latest_end, row.weekly_minutes)
+                       row.latest_start, row.latest_end, row.weekly_minutes,
+                       tuple(getattr(row, f"{day}_{end}") for day in DAYS
+                             for end in ("start", "end")))
         for row in TrackSchedule.objects.all()
     }  # fmt: skip
 
@@ -70,7 +82,7 @@ def assert_summaries_agree():
     lightest = lightest_stored()
     if lightest is not None:
         programs = {}
-        for program, *_rest, minutes in expected.values():
+        for program, *_rest, minutes, _spans in expected.values():
             programs[program] = min(minutes, programs.get(program, minutes))
         assert lightest == programs
 
@@ -83,6 +95,12 @@ def found(**params):
 
 def fits(session, params):
     """Whether one session meets the time conditions of `params` (as the contract says)."""
+    if "free" in params and not any(
+        session.day in window.days and window.start <= session.start and session.end <= window.end
+        for value in params["free"]
+        for window in freetime.free_windows_parse(value)
+    ):
+        return False
     if "days" in params and DAYS[session.day] not in params["days"]:
         return False
     if "start_after" in params and session.start < T(params["start_after"]):
@@ -124,6 +142,11 @@ SEARCHES = [
     {"end_before": "12:30"},
     {"hours_min": "12"},
     {"hours_min": "9", "hours_max": "10", "time_of_day": "morning"},
+    *({"free": [preset]} for preset, _label in freetime.PRESETS),
+    {"free": ["mon-fri@17:00-22:00", "sat@08:00-12:00"]},
+    {"free": ["mon,wed@08:00-12:00", "mon-fri@17:30-21:00"]},  # two windows on Monday
+    {"free": ["tue,thu@08:00-23:30"], "hours_min": "6"},
+    {"free": ["sat-mon"]},  # wraps the week
 ]
 
 
