@@ -28,6 +28,8 @@ THERAPIES = [
 ]  # fmt: skip
 LANGUAGES = ["en", "es", "zh", "vi", "ko", "ru", "ar", "fr", "ht", "pt", "tl", "pl", "de", "it"]
 SCHEDULE = "days=mon&days=tue&start_after=08:00&end_before=22:00&hours_min=1&hours_max=60"
+EVENINGS = "free=mon-fri@17:00-23:59&free=sat-sun"  # the guide's first preset
+TWO_WINDOWS = "free=mon,wed@08:00-12:00&free=mon-fri@17:30-21:00"
 
 
 def requests():
@@ -55,6 +57,17 @@ def requests():
             f"/programs/?near=10001&radius=500&{all_therapies}&{all_languages}&{SCHEDULE}"
             "&q=a+e+i&sort=hours&page_size=100&accepting=1&need=substance-use",
         ),
+        ("free: weekday evenings and weekends, no place", f"/api/programs/?{EVENINGS}"),
+        ("free: weekdays during the day, no place", "/api/programs/?free=mon-fri@08:00-17:00"),
+        ("free: two windows on one day, no place", f"/api/programs/?{TWO_WINDOWS}"),
+        ("results page, free, no place", f"/programs/?{EVENINGS}"),
+        ("results page, schedule, no place", f"/programs/?{SCHEDULE}"),
+        (
+            "results page, starts_by, evening, step-down, no place",
+            "/programs/?starts_by=2026-12-20&time_of_day=evening&step_down_from=residential",
+        ),
+        ("results page, ten rare words", "/programs/?q=zq+xj+qk+vx+jz+wq+kx+zx+qj+xq"),
+        ("API page 1,000 of 100", "/api/programs/?page_size=100&page=1000"),
         ("HSDS last page", "/hsds/services/?per_page=200&page=500"),
         ("sitemap", "/sitemap.xml"),
     ]

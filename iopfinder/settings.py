@@ -248,6 +248,9 @@ MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "&copy; OpenStreet
 # Search responses are cached this many seconds (0 turns it off), keyed by the full URL and
 # the time any program last changed, so an edit shows at once; a deletion within this bound.
 SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", "60"))
+# The most time a results page with few results spends counting what removing each condition
+# would bring back (PostgreSQL); past it the page shows its conditions without those counts.
+SEARCH_COUNTS_TIMEOUT_MS = int(os.environ.get("SEARCH_COUNTS_TIMEOUT_MS", "50"))
 
 # Each process keeps the vocabulary (every term) this many seconds; a term edited in another
 # process shows here within this bound, in this one at once (programs/vocabulary_cache.py).

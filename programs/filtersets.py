@@ -558,7 +558,14 @@ class ProgramFilterSet(django_filters.FilterSet):
         unlisted = self._unlisted_search() if "unlisted" not in self._counted else None
         if unlisted is not None:
             queries["unlisted"] = unlisted[0]
-        counts = counts_at_once(queries)
+        counts = counts_at_once(queries, timeout_ms=settings.SEARCH_COUNTS_TIMEOUT_MS)
+        if counts is None:
+            # They took too long (a whole country's programs, counted several ways): the
+            # chips and ways out stay, without their counts.
+            for way in ways_out:
+                way.pop("wider")
+                way["more"] = None
+            return {"chips": chips, "ways_out": ways_out}
         if "unlisted" in counts:
             self._counted["unlisted"] = counts["unlisted"]
         for i, chip in enumerate(counted):

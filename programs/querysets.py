@@ -7,7 +7,7 @@ import uuid
 from functools import reduce
 from operator import or_
 
-from django.db import models
+from django.db import OperationalError, models
 from django.db.models import (
     Case,
     Count,
@@ -53,6 +53,9 @@ def _meets_on_none_of(days):
     """
     return Q(**{f"{WEEKDAY_SLUGS[day]}_start__isnull": True for day in days})
 
+
+# PostgreSQL's SQLSTATE for a statement stopped by its statement_timeout.
+QUERY_CANCELED = "57014"
 
 NOON = datetime.time(12, 0)
 FIVE_PM = datetime.time(17, 0)
@@ -491,9 +494,18 @@ class CountOf(models.Expression):
         return f"(SELECT COUNT(*) FROM ({sql}) counted)", params
 
 
-def counts_at_once(querysets, using="default"):
-    """{name: how many rows} of several querysets, counted in one statement (one round trip)."""
-    from django.db import connections
+def counts_at_once(querysets, using="default", *, timeout_ms=None):
+    """{name: how many rows} of several querysets, counted in one statement (one round trip).
+
+    With `timeout_ms` (PostgreSQL), None when counting takes longer than that: for counts that
+    help a page but are not its answer. That costs one statement more, not two: the statement
+    that sets the short timeout reads the session's own, and the statement that counts puts it
+    back as it runs (a statement keeps the timeout it started with); only a count stopped by
+    the timeout, whose change is rolled back with it, needs a statement of its own for that.
+    """
+    from contextlib import nullcontext
+
+    from django.db import connections, transaction
 
     if not querysets:
         return {}
@@ -503,10 +515,37 @@ def counts_at_once(querysets, using="default"):
         sql, part_params = CountOf(queryset).as_sql(None, connection)
         parts.append(sql)
         params.extend(part_params)
+    if timeout_ms is None or connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {', '.join(parts)}", params)
+            row = cursor.fetchone()
+        return dict(zip(querysets, row, strict=True))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(parts)}", params)
-        row = cursor.fetchone()
-    return dict(zip(querysets, row, strict=True))
+        cursor.execute(
+            "SELECT current_setting('statement_timeout'),"
+            " set_config('statement_timeout', %s, false)",
+            [str(int(timeout_ms))],
+        )
+        usual = cursor.fetchone()[0]
+        restored = False
+        try:
+            # Inside a transaction (a caller's atomic block), a savepoint keeps a cancelled
+            # count from aborting it.
+            with transaction.atomic(using=using) if connection.in_atomic_block else nullcontext():
+                cursor.execute(
+                    f"SELECT set_config('statement_timeout', %s, false), {', '.join(parts)}",
+                    [usual, *params],
+                )
+                row = cursor.fetchone()[1:]
+            restored = True
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) != QUERY_CANCELED:
+                raise
+            row = None
+        finally:
+            if not restored:
+                cursor.execute("SELECT set_config('statement_timeout', %s, false)", [usual])
+    return None if row is None else dict(zip(querysets, row, strict=True))
 
 
 class ProgramDocument(models.Expression):

@@ -366,8 +366,11 @@ def test_search_agrees_with_terms_as_they_change():
 def test_a_search_takes_at_most_three_round_trips_whatever_the_page_size(
     client, settings, url, params
 ):
-    """The vocabulary, the ranked page with its documents, its total and `unlisted`, and (on
-    pages with few results) every count of the chips and ways out in one statement."""
+    """The ranked page with its documents, its total and `unlisted` (SQLite: the documents by
+    key apart), and on pages with few results every count of the chips and ways out in one
+    statement (PostgreSQL: after the one that gives it its time box). Besides, a process reads
+    the vocabulary once a minute (tests/test_vocabulary_cache.py; not kept inside a test's
+    transaction, so left out here)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -384,6 +387,13 @@ def test_a_search_takes_at_most_three_round_trips_whatever_the_page_size(
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, {**params, "page_size": page_size})
         assert response.status_code == 200
-        statements = [q["sql"] for q in queries if q["sql"] not in ("BEGIN", "COMMIT")]
-        limit = 3 if connection.vendor == "postgresql" else 4  # SQLite: documents apart
-        assert len(statements) <= limit, statements
+        # Nor the savepoints of the time-boxed counts: they are there because the test runs
+        # inside a transaction, which a request does not.
+        statements = [
+            q["sql"]
+            for q in queries
+            if q["sql"] not in ("BEGIN", "COMMIT")
+            and "SAVEPOINT" not in q["sql"]
+            and 'FROM "programs_term"' not in q["sql"].split("WHERE")[0]
+        ]
+        assert len(statements) <= 3, statements
