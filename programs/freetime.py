@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from .models import WEEKDAY_SLUGS
+from .schedule import END_OF_DAY
 
-END_OF_DAY = datetime.time(23, 59, 59)
 MAX_WINDOWS = 14  # two a day: more than a week of free time can hold
 _ENTRY = re.compile(r"^(?P<days>[a-z,\-]+)(?:@(?P<start>\d\d:\d\d)-(?P<end>\d\d:\d\d))?$")
 

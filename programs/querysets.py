@@ -28,7 +28,7 @@ from django.utils import dateparse, timezone
 
 from . import geo
 from .expressions import EqualsAny, LightestTrackMinutes, ProgramSearchText, TermSet
-from .schedule import WEEKDAY_SLUGS
+from .schedule import END_OF_DAY, WEEKDAY_SLUGS
 from .vocabulary_cache import vocabulary
 
 # `q`: at most this many words are searched for; a single character is not searched for (it
@@ -283,6 +283,8 @@ class ProgramQuerySet(models.QuerySet):
             start, end = f"{WEEKDAY_SLUGS[day]}_start", f"{WEEKDAY_SLUGS[day]}_end"
             earliest = min(window.start for window in windows)
             latest = max(window.end for window in windows)
+            if earliest == datetime.time.min and latest >= END_OF_DAY:
+                continue  # the whole day: every session fits (said, PostgreSQL misjudges it)
             condition &= Q(**{f"{start}__isnull": True}) | Q(
                 **{f"{start}__gte": earliest, f"{end}__lte": latest}
             )

@@ -8,6 +8,8 @@ import re
 
 # The week, Monday first: Session.day 0-6 and the contract's slugs (`days=mon`, `free=mon-fri`).
 WEEKDAY_SLUGS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+# The last second of a day: every session ends by it, and a whole free day ends there.
+END_OF_DAY = datetime.time(23, 59, 59)
 
 _TIME_RANGE = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–]\s*(\d{1,2})(?::(\d{2}))?\s*$")
 
