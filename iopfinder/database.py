@@ -27,6 +27,20 @@ def read_snapshot(using=DEFAULT_DB_ALIAS):
         yield
 
 
+@contextlib.contextmanager
+def statement_time_box(ms, using=DEFAULT_DB_ALIAS):
+    """Say that the statements inside run under a statement timeout of `ms` or less that the
+    caller sets itself (programs.querysets.counts_at_once): RequestTimeBudget then leaves it in
+    force instead of raising it to what is left of the request's budget."""
+    connection = connections[using]
+    previous = getattr(connection, "statement_time_box_ms", None)
+    connection.statement_time_box_ms = ms
+    try:
+        yield
+    finally:
+        connection.statement_time_box_ms = previous
+
+
 class RequestTimeBudget:
     """An execute wrapper that bounds a whole request's database time, not only each statement's.
 
@@ -46,12 +60,19 @@ class RequestTimeBudget:
     def __call__(self, execute, sql, params, many, context):
         if self.spent_ms > self.SLACK_MS:
             remaining = max(1, int(self.budget_ms - self.spent_ms))
+            box = getattr(context["connection"], "statement_time_box_ms", None)
+            if box is not None and box <= remaining:
+                # A shorter timeout of the caller's own is in force (statement_time_box).
+                return self._timed(execute, sql, params, many, context)
             # A raw DB-API cursor of its own: a statement of ours must not pass through this
             # wrapper, and the statement's cursor may be a server-side one (`.iterator()`, e.g.
             # a form's choices), which can only DECLARE a query, not run a SET.
             with context["connection"].connection.cursor() as cursor:
                 cursor.execute(f"SET statement_timeout = {remaining}")
             self.lowered = True
+        return self._timed(execute, sql, params, many, context)
+
+    def _timed(self, execute, sql, params, many, context):
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)

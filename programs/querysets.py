@@ -284,7 +284,11 @@ class ProgramQuerySet(models.QuerySet):
             earliest = min(window.start for window in windows)
             latest = max(window.end for window in windows)
             if earliest == datetime.time.min and latest >= END_OF_DAY:
-                continue  # the whole day: every session fits (said, PostgreSQL misjudges it)
+                # Free all day: any span lies inside it. Written out, the condition would only
+                # make PostgreSQL expect fewer tracks than match and choose a worse plan.
+                # (Several windows that together cover the day still have their sessions
+                # read, below.)
+                continue
             condition &= Q(**{f"{start}__isnull": True}) | Q(
                 **{f"{start}__gte": earliest, f"{end}__lte": latest}
             )
@@ -505,9 +509,11 @@ def counts_at_once(querysets, using="default", *, timeout_ms=None):
     back as it runs (a statement keeps the timeout it started with); only a count stopped by
     the timeout, whose change is rolled back with it, needs a statement of its own for that.
     """
-    from contextlib import nullcontext
+    from contextlib import nullcontext, suppress
 
-    from django.db import connections, transaction
+    from django.db import DatabaseError, connections, transaction
+
+    from iopfinder.database import statement_time_box
 
     if not querysets:
         return {}
@@ -522,7 +528,7 @@ def counts_at_once(querysets, using="default", *, timeout_ms=None):
             cursor.execute(f"SELECT {', '.join(parts)}", params)
             row = cursor.fetchone()
         return dict(zip(querysets, row, strict=True))
-    with connection.cursor() as cursor:
+    with statement_time_box(timeout_ms, using), connection.cursor() as cursor:
         cursor.execute(
             "SELECT current_setting('statement_timeout'),"
             " set_config('statement_timeout', %s, false)",
@@ -541,12 +547,15 @@ def counts_at_once(querysets, using="default", *, timeout_ms=None):
                 row = cursor.fetchone()[1:]
             restored = True
         except OperationalError as error:
+            # Stopped by this timeout, or by the request's whole budget running out
+            # (iopfinder.database.RequestTimeBudget): then the next statement is stopped too.
             if getattr(error.__cause__, "sqlstate", None) != QUERY_CANCELED:
                 raise
             row = None
         finally:
             if not restored:
-                cursor.execute("SELECT set_config('statement_timeout', %s, false)", [usual])
+                with suppress(DatabaseError):  # a lost connection: its own error stands
+                    cursor.execute("SELECT set_config('statement_timeout', %s, false)", [usual])
     return None if row is None else dict(zip(querysets, row, strict=True))
 
 

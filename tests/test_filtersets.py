@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.db import connection
 
+from iopfinder.database import RequestTimeBudget
 from programs.filtersets import ProgramFilterSet
 from programs.models import Program
 
@@ -409,18 +410,19 @@ def slow_ways_out(monkeypatch):
     monkeypatch.setattr(ProgramFilterSet, "_ways_out", slow)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement timeout")
-def test_counts_that_take_too_long_are_left_out_and_the_page_still_answers(
-    client, settings, monkeypatch
-):
+def show_statement_timeout():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        return cursor.fetchone()[0]
+
+
+def assert_slow_counts_are_left_out(client, settings, monkeypatch):
     settings.SEARCH_CACHE_SECONDS = 0
     settings.SEARCH_COUNTS_TIMEOUT_MS = 50
     at(CHARLOTTESVILLE, slug="cbt", terms={"therapy": ["cbt"]})
     at(CHARLOTTESVILLE, slug="no-schedule", terms={"therapy": ["cbt", "dbt"]})
     slow_ways_out(monkeypatch)
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW statement_timeout")
-        usual = cursor.fetchone()[0]
+    usual = show_statement_timeout()
     params = {"near": "22902", "therapy": ["cbt", "dbt"], "time_of_day": "evening"}
     response = client.get("/programs/", params)
     assert response.status_code == 200
@@ -428,17 +430,40 @@ def test_counts_that_take_too_long_are_left_out_and_the_page_still_answers(
     assert "Search within 50 miles" in html and "Dialectical behavior therapy" in html
     assert "more" not in html.split('class="conditions"')[1].split("</div>")[0]  # no counts
     assert "1 more program nearby has not listed its schedule" in html  # still counted
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW statement_timeout")
-        assert cursor.fetchone()[0] == usual  # the counts' own timeout did not stay behind
+    assert show_statement_timeout() == usual  # the counts' own timeout did not stay behind
 
     settings.SEARCH_COUNTS_TIMEOUT_MS = 1000
     monkeypatch.undo()
     html = client.get("/programs/", params).content.decode()
     assert "without it: 1 more" in html  # dbt: cbt comes back
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW statement_timeout")
-        assert cursor.fetchone()[0] == usual  # put back by the statement that counted
+    assert show_statement_timeout() == usual  # put back by the statement that counted
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's statement timeout"
+)
+
+
+@postgresql_only
+def test_counts_that_take_too_long_are_left_out_and_the_page_still_answers(
+    client, settings, monkeypatch
+):
+    """Inside a transaction (this test's): a savepoint keeps the cancelled count from
+    aborting it."""
+    assert_slow_counts_are_left_out(client, settings, monkeypatch)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("budget_slack_ms", [RequestTimeBudget.SLACK_MS, 0])
+def test_counts_keep_their_time_box_as_a_request_runs_and_past_the_budget_slack(
+    client, settings, monkeypatch, reference_data, budget_slack_ms
+):
+    """As requests run, outside a transaction; and once the request's budget lowers every
+    statement's timeout to what it has left (RequestTimeBudget, past its slack), which must
+    not raise the counts' shorter one."""
+    monkeypatch.setattr(RequestTimeBudget, "SLACK_MS", budget_slack_ms)
+    assert_slow_counts_are_left_out(client, settings, monkeypatch)
 
 
 def test_each_condition_says_how_many_programs_its_removal_brings_back(

@@ -12,6 +12,10 @@ by the triggers on sessions in the statement that writes them) now also sets it,
 moved to another program sets it on both. The programs are locked first, in id order, then
 their tracks: the order in which Django's forms, the admin and the imports write (a program,
 then its tracks and sessions), so that two of them on one program wait instead of deadlocking.
+The locks are NO KEY UPDATE: rows that only refer to a program or a track (a new track, a new
+session) are not held up by them. (A track moved to another program takes its own row lock
+first, then the programs': moving a track while its sessions are written may still deadlock,
+and PostgreSQL then stops one of the two.)
 
 SQLite keeps reading the track summaries: nothing to do there.
 """
@@ -65,8 +69,10 @@ POSTGRESQL = [
             SELECT DISTINCT program_id FROM programs_track WHERE id = ANY(ids)
             UNION SELECT program_id FROM programs_trackschedule WHERE track_id = ANY(ids));
     BEGIN
-        PERFORM 1 FROM programs_program WHERE id = ANY(programs) ORDER BY id FOR UPDATE;
-        PERFORM 1 FROM programs_track WHERE id = ANY(ids) ORDER BY id FOR UPDATE;
+        PERFORM 1 FROM programs_program WHERE id = ANY(programs) ORDER BY id FOR NO KEY UPDATE;
+        PERFORM 1 FROM programs_track WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
+        -- A track moved to another program before it was locked: that program's too.
+        programs := programs || ARRAY(SELECT program_id FROM programs_track WHERE id = ANY(ids));
         DELETE FROM programs_trackschedule WHERE track_id = ANY(ids);
         INSERT INTO programs_trackschedule ({COLUMNS})
         {SUMMARY};

@@ -60,8 +60,10 @@ def _postgresql_refresh(columns, summary):
             SELECT DISTINCT program_id FROM programs_track WHERE id = ANY(ids)
             UNION SELECT program_id FROM programs_trackschedule WHERE track_id = ANY(ids));
     BEGIN
-        PERFORM 1 FROM programs_program WHERE id = ANY(programs) ORDER BY id FOR UPDATE;
-        PERFORM 1 FROM programs_track WHERE id = ANY(ids) ORDER BY id FOR UPDATE;
+        PERFORM 1 FROM programs_program WHERE id = ANY(programs) ORDER BY id FOR NO KEY UPDATE;
+        PERFORM 1 FROM programs_track WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
+        -- A track moved to another program before it was locked: that program's too.
+        programs := programs || ARRAY(SELECT program_id FROM programs_track WHERE id = ANY(ids));
         DELETE FROM programs_trackschedule WHERE track_id = ANY(ids);
         INSERT INTO programs_trackschedule ({columns})
         {summary.format(tracks="= ANY(ids)")};
