@@ -308,7 +308,7 @@ class Program(models.Model):
             # The radius search's bounding box over published listings. On PostgreSQL it also
             # carries the columns search filters and ranks by, so ranking reads no table rows;
             # migrations 0009 and 0010 rebuild it there with the hidden columns `term_ids` and
-            # `lightest_track_minutes` too (a change here must keep them: see 0010).
+            # `lightest_track_minutes` too (a change here must keep them).
             models.Index(
                 fields=["latitude", "longitude"],
                 include=[
