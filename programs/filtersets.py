@@ -558,20 +558,17 @@ class ProgramFilterSet(django_filters.FilterSet):
         unlisted = self._unlisted_search() if "unlisted" not in self._counted else None
         if unlisted is not None:
             queries["unlisted"] = unlisted[0]
-        counts = counts_at_once(queries, timeout_ms=settings.SEARCH_COUNTS_TIMEOUT_MS)
-        if counts is None:
-            # They took too long (a whole country's programs, counted several ways): the
-            # chips and ways out stay, without their counts.
-            for way in ways_out:
-                way.pop("wider")
-                way["more"] = None
-            return {"chips": chips, "ways_out": ways_out}
+        # None when they took too long (a whole country's programs, counted several ways):
+        # the chips and ways out stay, without their counts.
+        counts = counts_at_once(queries, timeout_ms=settings.SEARCH_COUNTS_TIMEOUT_MS) or {}
         if "unlisted" in counts:
             self._counted["unlisted"] = counts["unlisted"]
         for i, chip in enumerate(counted):
-            chip["more"] = counts[f"chip_{i}"] - count
+            if f"chip_{i}" in counts:
+                chip["more"] = counts[f"chip_{i}"] - count
         for i, way in enumerate(ways_out):
-            way["more"] = counts[f"way_{i}"] - (count if way.pop("wider") else 0)
+            wider = way.pop("wider")
+            way["more"] = counts[f"way_{i}"] - (count if wider else 0) if counts else None
         return {"chips": chips, "ways_out": ways_out}
 
     def _ways_out(self):

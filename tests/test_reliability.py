@@ -120,6 +120,19 @@ def test_writes_to_a_read_only_database_answer_503(client, reference_data):
             cursor.execute("SET default_transaction_read_only = off")
 
 
+def archive_cove_and_delete_harbor_elsewhere():
+    """Another process's writes, committed while a search is between two of its reads."""
+
+    def write():
+        Program.objects.filter(slug="cove").update(status=Program.Status.ARCHIVED)
+        Program.objects.filter(slug="harbor").delete()
+        connection.close()
+
+    other = threading.Thread(target=write)
+    other.start()
+    other.join()
+
+
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_a_search_racing_an_archive_and_a_delete_reads_one_snapshot(
@@ -131,17 +144,10 @@ def test_a_search_racing_an_archive_and_a_delete_reads_one_snapshot(
     ProgramFactory(slug="harbor", name="Harbor")
     for_listing = ProgramQuerySet.for_listing
 
-    def archive_and_delete_elsewhere():
-        Program.objects.filter(slug="cove").update(status=Program.Status.ARCHIVED)
-        Program.objects.filter(slug="harbor").delete()
-        connection.close()
-
     def racing_for_listing(queryset):
         if not hasattr(racing_for_listing, "done"):
             racing_for_listing.done = True
-            other = threading.Thread(target=archive_and_delete_elsewhere)
-            other.start()
-            other.join()
+            archive_cove_and_delete_harbor_elsewhere()
         return for_listing(queryset)
 
     monkeypatch.setattr(ProgramQuerySet, "for_listing", racing_for_listing)
@@ -170,18 +176,11 @@ def test_a_later_page_racing_an_archive_and_a_delete_reads_one_snapshot(
         ProgramFactory(slug=name.lower(), name=name)
     document = querysets.ProgramDocument
 
-    def archive_and_delete_elsewhere():
-        Program.objects.filter(slug="cove").update(status=Program.Status.ARCHIVED)
-        Program.objects.filter(slug="harbor").delete()
-        connection.close()
-
     class RacingDocument(document):
         def __init__(self, *args, **kwargs):  # built once the keys are ranked
             if not hasattr(RacingDocument, "done"):
                 RacingDocument.done = True
-                other = threading.Thread(target=archive_and_delete_elsewhere)
-                other.start()
-                other.join()
+                archive_cove_and_delete_harbor_elsewhere()
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(querysets, "ProgramDocument", RacingDocument)
