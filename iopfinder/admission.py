@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.dispatch import Signal
 
 from .middleware import database_unavailable_response
 
@@ -30,6 +31,11 @@ SLOTS_DIR_ENV = "IOPFINDER_SEARCH_SLOTS_DIR"
 # A waiting search looks for a free slot after 1 ms, then less and less often (up to every
 # 10 ms): waiting threads must not take the CPU the running search and /healthz need.
 POLL_SECONDS = (0.001, 0.01)
+
+# Sent by the thread that takes a slot and again when it gives it back: gunicorn's worker
+# (iopfinder/server.py) stops taking new connections while one of its threads runs a wide search.
+slot_taken = Signal()
+slot_given_back = Signal()
 
 
 class NoSlot(Exception):
@@ -51,10 +57,12 @@ def search_slot(directory, slots, wait):
             except BlockingIOError:
                 os.close(descriptor)
                 continue
+            slot_taken.send(sender=search_slot)
             try:
                 yield
             finally:
                 os.close(descriptor)  # closing the file releases its lock
+                slot_given_back.send(sender=search_slot)
             return
         if time.monotonic() >= deadline:
             raise NoSlot
@@ -66,7 +74,8 @@ def admitted(when=None):
     """Run a search view only in a free search slot of this server, when `when(request)` is
     true (always without `when`).
 
-    Put it inside the search cache's decorator, so a cached answer needs no slot.
+    Put it inside the search cache's decorator, so a cached answer needs no slot. A page is
+    rendered in the slot too: rendering a page of results costs as much as finding them.
     """
 
     def decorator(view):
@@ -78,7 +87,10 @@ def admitted(when=None):
                 return view(request, *args, **kwargs)
             try:
                 with search_slot(directory, settings.SEARCH_SLOTS, settings.SEARCH_SLOT_WAIT):
-                    return view(request, *args, **kwargs)
+                    response = view(request, *args, **kwargs)
+                    if hasattr(response, "render") and not response.is_rendered:
+                        response.render()
+                    return response
             except NoSlot:
                 response = database_unavailable_response(request)
                 response["Retry-After"] = "5"

@@ -6,6 +6,9 @@ The worker is gunicorn's threaded worker (`gthread`) with two changes:
   event loop, and only a complete one is given a thread; a request not in within READ_TIMEOUT
   seconds closes the connection. With sync workers, three clients sending a header byte every
   2 s held all three workers for 30 s; here they hold no thread at all.
+- While one of its threads holds a search slot (iopfinder/admission.py), the worker takes no
+  new connections, so `/healthz` and light pages go to a worker whose interpreter is not busy
+  with a search (when the server has more workers than search slots, as it does by default).
 - Errors gunicorn answers itself (a malformed request, a request line too long) get the site's
   security headers and a plain page, and are logged without the request line.
 """
@@ -115,8 +118,34 @@ class SiteWorker(ThreadWorker):
         super().__init__(*args, **kwargs)
         self.heads = {}  # connection -> deadline, while the event loop reads its head
         self.reading = {}  # connection -> deadline, while a thread reads the rest of its head
+        self.searches = 0  # this worker's threads holding a search slot
+
+    def load_wsgi(self):
+        super().load_wsgi()
+        from django.conf import settings
+
+        from . import admission
+
+        if self.cfg.workers > settings.SEARCH_SLOTS:  # other workers are free to take connections
+            admission.slot_taken.connect(self.search_began, weak=False)
+            admission.slot_given_back.connect(self.search_ended, weak=False)
+
+    # A thread's part: the event loop counts, on its own thread
+
+    def search_began(self, **kwargs):
+        self.method_queue.defer(self.count_searches, 1)
+
+    def search_ended(self, **kwargs):
+        self.method_queue.defer(self.count_searches, -1)
 
     # The event loop's part
+
+    def count_searches(self, change):
+        self.searches += change
+        self.set_accept_enabled(self.nr_conns < self.worker_connections)
+
+    def set_accept_enabled(self, enabled):
+        super().set_accept_enabled(enabled and not self.searches)
 
     def accept(self, listener):
         try:

@@ -7,8 +7,9 @@ clients repeat the most expensive searches.
 import threading
 
 import pytest
+from django.test.signals import template_rendered
 
-from iopfinder.admission import SLOTS_DIR_ENV, NoSlot, search_slot
+from iopfinder.admission import SLOTS_DIR_ENV, NoSlot, search_slot, slot_given_back
 
 from .factories import ProgramFactory
 
@@ -105,3 +106,30 @@ def test_only_wide_searches_wait_for_a_slot(
     with search_slot(tmp_path, slots=1, wait=1):
         response = client.get(f"/api/programs/{query}")
     assert (response.status_code == 503) is limited, response.status_code
+
+
+@pytest.mark.django_db
+def test_a_results_page_is_rendered_while_its_slot_is_held(client, settings, monkeypatch, tmp_path):
+    """Rendering a page of results costs as much as finding them: a wide search's page is
+    rendered before its slot is given back, not after (`/healthz` under the worst searches)."""
+    ProgramFactory()
+    settings.SEARCH_SLOTS, settings.SEARCH_SLOT_WAIT = 1, 0.05
+    monkeypatch.setenv(SLOTS_DIR_ENV, str(tmp_path))
+    events = []
+
+    def rendered(sender, template, **kwargs):
+        events.append(("rendered", template.name))
+
+    def given_back(sender, **kwargs):
+        events.append(("given back", None))
+
+    template_rendered.connect(rendered)
+    slot_given_back.connect(given_back)
+    try:
+        response = client.get("/programs/?sort=hours")
+    finally:
+        template_rendered.disconnect(rendered)
+        slot_given_back.disconnect(given_back)
+    assert response.status_code == 200
+    assert ("rendered", "programs/program_list.html") in events
+    assert events[-1] == ("given back", None)

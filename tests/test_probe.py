@@ -271,6 +271,45 @@ def test_the_repeated_parameter_attack_and_the_worst_requests_leave_the_site_up(
     assert p95(loaded) < 1.0
 
 
+def test_a_worker_busy_with_a_wide_search_takes_no_new_connections(site):
+    """Two workers of one thread each, one search slot: while one worker's thread runs a wide
+    search (held up here by a lock on the providers, which the search reads once it has its
+    slot), `/healthz` is answered at once by the
+    other worker; a worker that kept taking connections would hold each one it took until
+    its search ended."""
+    port = port_in_range()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "iopfinder.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--threads", "1", "--access-logfile", "/dev/null"],
+        cwd=ROOT,
+        env={**site.env, "DJANGO_SEARCH_SLOTS": "1", "DJANGO_STATEMENT_TIMEOUT_MS": "30000"},
+    )  # fmt: skip
+    busy = Site(port, None, None, None, site.env)
+    try:
+        for _ in range(200):
+            with contextlib.suppress(OSError):
+                if busy.get("/healthz") == 200:
+                    break
+            time.sleep(0.1)
+        import psycopg
+
+        with psycopg.connect(site.env["DATABASE_URL"]) as lock:
+            lock.execute("LOCK TABLE programs_provider IN ACCESS EXCLUSIVE MODE")
+            search = threading.Thread(
+                target=busy.request, args=("/programs/?sort=hours&junk=locked",)
+            )
+            search.start()
+            time.sleep(1)  # the search has its slot and waits for the lock
+            times = [busy.request("/healthz", timeout=30)[3] for _ in range(20)]
+            lock.rollback()
+        search.join(timeout=30)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    report("healthz beside a held wide search, 2 workers of 1 thread", max_ms=max(times) * 1000)
+    assert max(times) < 2, times
+
+
 SLOW_HEAD = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"x" * 100
 SLOW_BODY_HEAD = (
     b"POST /programs/x/corrections/ HTTP/1.1\r\nHost: localhost\r\n"
