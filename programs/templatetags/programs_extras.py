@@ -4,6 +4,7 @@ import json
 
 from django import template
 from django.core.cache import caches
+from django.forms.widgets import Input
 from django.utils import timezone
 from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
@@ -112,6 +113,40 @@ def choice_inputs(field):
             )
         )
     return mark_safe("".join(inputs))
+
+
+# The widgets whose templates only include Django's input.html: field_input writes the same.
+_PLAIN_INPUT_TEMPLATES = {
+    f"django/forms/widgets/{name}.html"
+    for name in ("input", "text", "number", "search", "email", "url", "date", "time", "datetime")
+}
+
+
+@register.simple_tag
+def field_input(field):
+    """A field of one `<input>` (text, number, time, date), written as Django's widget
+    templates write it (input.html with attrs.html) but without rendering those two templates
+    for each field: on a results page that took 2.4 ms. Other widgets are rendered by Django."""
+    widget = field.field.widget
+    if not isinstance(widget, Input) or widget.template_name not in _PLAIN_INPUT_TEMPLATES:
+        return str(field)
+    attrs = field.build_widget_attrs({}, widget)
+    if field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", field.auto_id)
+    context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
+    value = context["value"]
+    attributes = "".join(
+        format_html(" {}", name) if setting is True else format_html(' {}="{}"', name, setting)
+        for name, setting in context["attrs"].items()
+        if setting is not False
+    )
+    return format_html(
+        '<input type="{}" name="{}"{}{}>',
+        context["type"],
+        context["name"],
+        "" if value is None else format_html(' value="{}"', value),
+        mark_safe(attributes),  # each part escaped by format_html
+    )
 
 
 class ProgramFragmentNode(template.Node):
