@@ -57,8 +57,8 @@ def search_slot(directory, slots, wait):
             except BlockingIOError:
                 os.close(descriptor)
                 continue
-            slot_taken.send(sender=search_slot)
             try:
+                slot_taken.send(sender=search_slot)
                 yield
             finally:
                 os.close(descriptor)  # closing the file releases its lock

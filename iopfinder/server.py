@@ -133,10 +133,12 @@ class SiteWorker(ThreadWorker):
     # A thread's part: the event loop counts, on its own thread
 
     def search_began(self, **kwargs):
-        self.method_queue.defer(self.count_searches, 1)
+        if self.alive:  # a stopping worker's event loop may have closed its queue
+            self.method_queue.defer(self.count_searches, 1)
 
     def search_ended(self, **kwargs):
-        self.method_queue.defer(self.count_searches, -1)
+        if self.alive:
+            self.method_queue.defer(self.count_searches, -1)
 
     # The event loop's part
 
@@ -145,7 +147,8 @@ class SiteWorker(ThreadWorker):
         self.set_accept_enabled(self.nr_conns < self.worker_connections)
 
     def set_accept_enabled(self, enabled):
-        super().set_accept_enabled(enabled and not self.searches)
+        # A stopping worker takes no connections, even when its last search ends meanwhile.
+        super().set_accept_enabled(enabled and not self.searches and self.alive)
 
     def accept(self, listener):
         try:

@@ -295,14 +295,17 @@ def test_a_worker_busy_with_a_wide_search_takes_no_new_connections(site):
 
         with psycopg.connect(site.env["DATABASE_URL"]) as lock:
             lock.execute("LOCK TABLE programs_provider IN ACCESS EXCLUSIVE MODE")
+            answered = []
             search = threading.Thread(
-                target=busy.request, args=("/programs/?sort=hours&junk=locked",)
+                target=lambda: answered.append(busy.get("/programs/?sort=hours&junk=locked"))
             )
             search.start()
             time.sleep(1)  # the search has its slot and waits for the lock
             times = [busy.request("/healthz", timeout=30)[3] for _ in range(20)]
+            assert search.is_alive()  # still held up while /healthz was timed
             lock.rollback()
         search.join(timeout=30)
+        assert answered == [200]
     finally:
         server.terminate()
         server.wait(timeout=30)

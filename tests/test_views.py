@@ -210,7 +210,7 @@ def test_the_forms_single_inputs_are_written_as_djangos_widgets_write_them(rf, q
     templates): byte for byte what Django writes, for good, bad and hostile values, errors
     (aria-invalid) included."""
     from programs.filtersets import ProgramFilterSet
-    from programs.templatetags.programs_extras import field_input
+    from programs.templatetags.programs_extras import _PLAIN_INPUT_TEMPLATES, field_input
 
     filterset = ProgramFilterSet(
         query, queryset=Program.objects.none(), request=rf.get("/programs/", query)
@@ -220,6 +220,7 @@ def test_the_forms_single_inputs_are_written_as_djangos_widgets_write_them(rf, q
     for field in filterset.form:
         if field.field.widget.input_type in {"radio", "checkbox", "select"}:
             continue
+        assert field.field.widget.template_name in _PLAIN_INPUT_TEMPLATES, field.name
         assert field_input(field) == str(field), field.name
         written += 1
     assert written >= 8

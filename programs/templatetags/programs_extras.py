@@ -128,7 +128,11 @@ def field_input(field):
     templates write it (input.html with attrs.html) but without rendering those two templates
     for each field: on a results page that took 2.4 ms. Other widgets are rendered by Django."""
     widget = field.field.widget
-    if not isinstance(widget, Input) or widget.template_name not in _PLAIN_INPUT_TEMPLATES:
+    if (
+        not isinstance(widget, Input)
+        or widget.template_name not in _PLAIN_INPUT_TEMPLATES
+        or field.field.show_hidden_initial
+    ):
         return str(field)
     attrs = field.build_widget_attrs({}, widget)
     if field.auto_id and "id" not in widget.attrs:
