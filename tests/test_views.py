@@ -224,3 +224,20 @@ def test_the_forms_single_inputs_are_written_as_djangos_widgets_write_them(rf, q
         assert field_input(field) == str(field), field.name
         written += 1
     assert written >= 8
+
+
+def test_the_forms_choices_follow_the_page_language_and_the_search(client, evening_program):
+    """Each choice is written once per form class and language, then only checked or not:
+    English, Spanish and English again, each with its own search's boxes ticked."""
+
+    def therapy_cbt(path, params):
+        html = client.get(path, params).content.decode()
+        return re.search(
+            r'name="therapy" value="cbt" id="id_therapy_(\d+)"[^>]*> [^<]+</label>', html
+        )[0]
+
+    english = therapy_cbt("/programs/", {"therapy": "cbt"})
+    assert english.endswith(" checked> Cognitive behavioral therapy (CBT)</label>")
+    spanish = therapy_cbt("/es/programs/", {"therapy": "dbt"})
+    assert spanish.endswith('"> Terapia cognitivo-conductual (TCC)</label>')  # not checked
+    assert therapy_cbt("/programs/", {}) == english.replace(" checked", "")

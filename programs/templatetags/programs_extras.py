@@ -85,11 +85,52 @@ def program_json_ld(program, request):
     return ld_json(data)
 
 
+# (form class, field, language) -> the field's choice values, and each choice written
+# unchecked and checked. A form class's choices change only with the vocabulary, which makes a
+# new class (ProgramFilterSet.get_form_class); the values are compared on every use anyway.
+_CHOICE_HTML = {}
+_CHOICE_HTML_KEPT = 256
+
+
+def _choice_html(field, input_type):
+    values = [value for value, _label in field.field.choices]
+    key = (type(field.form), field.html_name, field.auto_id, input_type, get_language())
+    kept = _CHOICE_HTML.get(key)
+    if kept is not None and kept[0] == values:
+        return kept[1]
+    written = [
+        (
+            str(value),
+            not value,
+            *(
+                format_html(
+                    _CHOICE_INPUT,
+                    input_type,
+                    field.html_name,
+                    value,
+                    field.auto_id,
+                    index,
+                    checked,
+                    label,  # a lazy translation, turned into the page's language here
+                )
+                for checked in ("", " checked")
+            ),
+        )
+        for index, (value, label) in enumerate(field.field.choices)
+    ]
+    if len(_CHOICE_HTML) >= _CHOICE_HTML_KEPT:
+        _CHOICE_HTML.clear()
+    _CHOICE_HTML[key] = (values, written)
+    return written
+
+
 @register.simple_tag
 def choice_inputs(field):
     """A radio or checkbox field's choices as labelled inputs, the selected ones checked (a
     radio field's empty choice when none is). Written here rather than as a template loop or
-    Django's widget templates: a results page has about a hundred, and the loop took 7 ms."""
+    Django's widget templates: a results page has about a hundred, and the loop took 7 ms; and
+    each choice is written once per form class and language (its label's translation took
+    2 ms a page), then only picked checked or not."""
     input_type = field.field.widget.input_type
     selected = field.value()
     if selected is None:
@@ -97,22 +138,13 @@ def choice_inputs(field):
     elif isinstance(selected, str):
         selected = [selected]
     selected = {str(value) for value in selected}
-    inputs = []
-    for index, (value, label) in enumerate(field.field.choices):
-        checked = str(value) in selected or (input_type == "radio" and not value and not selected)
-        inputs.append(
-            format_html(
-                _CHOICE_INPUT,
-                input_type,
-                field.html_name,
-                value,
-                field.auto_id,
-                index,
-                " checked" if checked else "",
-                label,
-            )
+    radio_default = input_type == "radio" and not selected
+    return mark_safe(
+        "".join(
+            checked if value in selected or (radio_default and empty) else unchecked
+            for value, empty, unchecked, checked in _choice_html(field, input_type)
         )
-    return mark_safe("".join(inputs))
+    )
 
 
 # The widgets whose templates only include Django's input.html: field_input writes the same.
