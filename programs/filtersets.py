@@ -697,10 +697,10 @@ class ProgramFilterSet(django_filters.FilterSet):
     def page(self):
         """The requested page of results, with everything a listing shows; EmptyPage past the end.
 
-        One query on PostgreSQL: the search ranks matching programs reading only narrow
-        columns, the total comes with the same rows (COUNT(*) OVER ()), and so does the count
-        of `unlisted` when the search asks for it; the page's programs come as documents built
-        by the database (ProgramQuerySet.ranked_for_listing).
+        One statement, whatever the page: the search ranks matching programs reading only
+        narrow columns, the total comes with the same rows (COUNT(*) OVER ()), and so does the
+        count of `unlisted` when the search asks for it; the page's programs come as documents
+        built by the database (ProgramQuerySet.ranked_for_listing).
         """
         page_size = self.form.cleaned_data.get("page_size") or DEFAULT_PAGE_SIZE
         number = self.form.cleaned_data.get("page") or 1

@@ -13,6 +13,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    OrderBy,
     OuterRef,
     Prefetch,
     Q,
@@ -428,16 +429,19 @@ class ProgramQuerySet(models.QuerySet):
     def ranked_for_listing(self, start, stop, **annotations):
         """Rows `start` to `stop` of this ordered search as programs read in full for listing
         (listing_from_documents), each keeping its `distance_miles`; and the ranked rows
-        (`pk`, `distance_miles` and the given annotations' values).
+        (`pk`, `distance_miles` and the given annotations' values, as the database gives them).
 
-        PostgreSQL, first page: one query, the documents built only for the rows kept. Later
-        pages and SQLite: the ranked keys first, then the documents by key, in one snapshot.
-        PostgreSQL builds the documents of the rows an OFFSET skips too (page 50 of 100 within
-        500 miles built 5,000 for 100: 650 ms), and SQLite builds one for every match.
+        One statement on either database, whatever the page: the search ranks the matches
+        reading only narrow columns and keeps its rows; a query around it builds the documents
+        of those rows only, in the ranking's order. In the ranking query itself, PostgreSQL
+        built the documents of every row an OFFSET skipped (page 50 of 100 within 500 miles:
+        5,000 for 100, 650 ms) and SQLite one for every match. One statement is one snapshot:
+        a program archived or deleted meanwhile is wholly on the page or not on it.
         """
-        from iopfinder.database import read_snapshot
+        from django.db import connections
 
-        columns = ["pk", *annotations]
+        connection = connections[self.db]
+        columns = [*annotations]
         if "distance_miles" in self.query.annotations:
             columns.append("distance_miles")
         ranked = self.annotate(**annotations)
@@ -453,23 +457,40 @@ class ProgramQuerySet(models.QuerySet):
             # the name index probing each of 100,000 programs' tracks (200 ms) where hashing
             # the few matching tracks took 19 ms.
             ranked = ranked.order_by(*totals, *ranked.query.order_by)
-        if self._postgresql() and not start:
-            rows = list(
-                ranked.annotate(listing_document=ProgramDocument()).values(
-                    *columns, "listing_document"
-                )[start:stop]
-            )
-            documents = [row["listing_document"] for row in rows]
-        else:
-            with read_snapshot(self.db):
-                rows = list(ranked.values(*columns)[start:stop])
-                by_pk = dict(
-                    self.model.objects.using(self.db)
-                    .filter(pk__in=[row["pk"] for row in rows])
-                    .annotate(listing_document=ProgramDocument())
-                    .values_list("pk", "listing_document")
-                )
-            documents = [by_pk[row["pk"]] for row in rows]
+        # The ranking's order again, for the query around it: each term a column of the
+        # ranking (the ones it has already, or one more).
+        extra, order = {}, []
+        for position, term in enumerate(ranked.query.order_by):
+            if isinstance(term, str):
+                term = F(term[1:]).desc() if term.startswith("-") else F(term).asc()
+            elif not isinstance(term, OrderBy):
+                term = term.asc()
+            name = getattr(term.expression, "name", None)
+            if name == "pk":
+                name = "listing_key"
+            elif name not in columns:
+                name = f"rank_{position}"
+                extra[name] = term.expression
+            nulls = " NULLS FIRST" if term.nulls_first else " NULLS LAST" if term.nulls_last else ""
+            order.append(f'ranked."{name}" {"DESC" if term.descending else "ASC"}{nulls}')
+        keys = ranked.annotate(listing_key=F("pk"), **extra).values(
+            *columns, "listing_key", *extra
+        )[start:stop]
+        sql, params = keys.query.get_compiler(connection=connection).as_sql()
+        document = (_document_postgresql if self._postgresql() else _document_sqlite)(
+            'ranked."listing_key"'
+        )
+        statement = f"SELECT ranked.*, {document} FROM ({sql}) ranked"
+        if order:
+            statement += f" ORDER BY {', '.join(order)}"
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            fetched = cursor.fetchall()
+            names = [column[0] for column in cursor.description[:-1]]  # annotations' names
+        rows = [dict(zip(names, row[:-1], strict=True)) for row in fetched]
+        for row in rows:
+            row["pk"] = row.pop("listing_key")
+        documents = [row[-1] for row in fetched]
         # Built once the rows are read: the page is the catalogue as that statement saw it.
         programs = self.model.objects.using(self.db).for_listing().from_documents(documents)
         for program, row in zip(programs, rows, strict=True):

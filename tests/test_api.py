@@ -244,3 +244,42 @@ def test_a_parameter_the_api_does_not_know_is_an_error_not_everything(client):
     assert list(response.json()["errors"]) == ["insurance"]
     # The results page ignores it (campaign tags, old links).
     assert client.get("/programs/", {"insurance": "aetna", "utm_source": "x"}).status_code == 200
+
+
+@pytest.mark.parametrize("sort", ["distance", "name", "hours", "verified"])
+def test_every_sort_reads_the_same_ranking_a_page_at_a_time(client, sort):
+    """Each page is ranked and read in one statement, the documents built around the ranking
+    and put back in its order: pages of two, read one after another, are the ranking of one
+    page of all, ties (same name, same distance, same hours) and nulls (no schedule, never
+    verified, licensed but outside the circle) included."""
+    today = datetime.date(2026, 11, 1)
+    for n, (name, hours, verified) in enumerate(
+        [("Cove", 9, today), ("Anchor", None, None), ("Cove", 12, None), ("Bay", 9, today),
+         ("Anchor", 6, today - datetime.timedelta(days=3)), ("Delta", None, today)]
+    ):  # fmt: skip
+        days = ("mon", "wed", "fri")
+        tracks = {"Main": [(day, "09:00", f"{9 + hours // 3}:00") for day in days]} if hours else {}
+        ProgramFactory(
+            name=name,
+            latitude=38.03 + (n % 3) * 0.01,
+            longitude=-78.48,
+            last_verified=verified,
+            tracks=tracks,
+        )
+    ProgramFactory(name="Online", format="virtual", latitude=47.6, longitude=-122.3,
+                   virtual_states=["VA"])  # fmt: skip
+    params = (
+        {"near": "22902", "virtual": "include", "sort": sort}
+        if sort == "distance"
+        else {"sort": sort}
+    )
+    whole = client.get("/api/programs/", {**params, "page_size": 20}).json()
+    assert whole["count"] == 7
+    paged = []
+    for page in range(1, 5):
+        body = client.get("/api/programs/", {**params, "page_size": 2, "page": page}).json()
+        paged += body["results"]
+    assert [p["slug"] for p in paged] == [p["slug"] for p in whole["results"]]
+    assert [p.get("distance_miles") for p in paged] == [
+        p.get("distance_miles") for p in whole["results"]
+    ]

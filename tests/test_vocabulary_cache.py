@@ -44,11 +44,10 @@ def test_a_search_reads_the_vocabulary_once_per_process_and_takes_two_statements
     assert len(terms_read(first)) == 1
     response, second = statements(client, url, params)
     assert terms_read(second) == []
-    # The ranked page with its documents (SQLite: the documents by key apart), and on a
-    # results page with few results the counts of its chips and ways out (PostgreSQL: after
-    # the statement that gives them their time box, SEARCH_COUNTS_TIMEOUT_MS).
-    limit = 1 if connection.vendor == "postgresql" else 2
-    assert len(second) <= (3 if url == "/programs/" else limit), second
+    # The ranked page with its documents, and on a results page with few results the counts
+    # of its chips and ways out (PostgreSQL: after the statement that gives them their time
+    # box, SEARCH_COUNTS_TIMEOUT_MS).
+    assert len(second) <= (3 if url == "/programs/" else 1), second
     assert "Harbor IOP" in response.content.decode()
 
 
