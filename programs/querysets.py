@@ -271,8 +271,8 @@ class ProgramQuerySet(models.QuerySet):
 
         Each day's span (its earliest start, its latest end) must lie inside the day's window,
         and the track must not meet on a day no window covers. Where several windows share a
-        day (`mon@08:00-10:00`, `mon@17:00-22:00`) the span can only be checked against the
-        hours they cover together, and the sessions of the tracks that pass are read.
+        day (`mon@08:00-10:00`, `mon@17:00-22:00`) a span inside one of them is enough; only
+        a span that reaches across from one to another has that day's sessions read.
         """
         from .models import Session
 
@@ -282,24 +282,25 @@ class ProgramQuerySet(models.QuerySet):
             if not windows:
                 continue
             start, end = f"{WEEKDAY_SLUGS[day]}_start", f"{WEEKDAY_SLUGS[day]}_end"
-            earliest = min(window.start for window in windows)
-            latest = max(window.end for window in windows)
-            if earliest == datetime.time.min and latest >= END_OF_DAY:
+            if any(w.start == datetime.time.min and w.end >= END_OF_DAY for w in windows):
                 # Free all day: any span lies inside it. Written out, the condition would only
                 # make PostgreSQL expect fewer tracks than match and choose a worse plan.
-                # (Several windows that together cover the day still have their sessions
-                # read, below.)
                 continue
-            condition &= Q(**{f"{start}__isnull": True}) | Q(
-                **{f"{start}__gte": earliest, f"{end}__lte": latest}
-            )
-        if any(len(windows) > 1 for windows in by_day.values()):
-            fits = [
-                Q(day__in=window.days, start__gte=window.start, end__lte=window.end)
-                for window in free
+            within = [
+                Q(**{f"{start}__gte": window.start, f"{end}__lte": window.end})
+                for window in windows
             ]
-            outside = Session.objects.filter(track=OuterRef("track")).exclude(reduce(or_, fits))
-            condition &= ~Exists(outside)
+            if len(windows) > 1:
+                # Checked last, for the few tracks whose span the others leave in doubt.
+                outside = Session.objects.filter(track=OuterRef("track"), day=day).exclude(
+                    reduce(or_, [Q(start__gte=w.start, end__lte=w.end) for w in windows])
+                )
+                earliest = min(window.start for window in windows)
+                latest = max(window.end for window in windows)
+                within.append(
+                    Q(**{f"{start}__gte": earliest, f"{end}__lte": latest}) & ~Exists(outside)
+                )
+            condition &= reduce(or_, [Q(**{f"{start}__isnull": True}), *within])
         return condition
 
     def fact_listed(self, fact, *, today):

@@ -521,3 +521,26 @@ def test_chips_without_counts_when_there_are_enough_results():
     conditions = filterset.conditions(count=6)
     assert [chip["label"] for chip in conditions["chips"]] == ["Medicaid"]
     assert "more" not in conditions["chips"][0] and conditions["ways_out"] == []
+
+
+def test_free_time_in_two_windows_on_one_day_reads_the_sessions_of_a_span_across_them():
+    """A Monday span from 09:00 to 20:00 lies in no one window of `mon@08:00-12:00` and
+    `mon@17:00-21:00`: the track fits when each session lies in one of them, not when one
+    lies between them. Windows that together run from midnight to midnight, with a gap, are no
+    whole free day."""
+    ProgramFactory(
+        slug="both", tracks={"T": [("mon", "09:00", "11:00"), ("mon", "18:00", "20:00")]}
+    )
+    ProgramFactory(slug="gap", tracks={"T": [("mon", "09:00", "11:00"), ("mon", "13:00", "20:00")]})
+    ProgramFactory(
+        slug="morning", tracks={"T": [("mon", "09:00", "11:00"), ("wed", "09:00", "11:00")]}
+    )
+    ProgramFactory(slug="noon", tracks={"T": [("mon", "12:00", "14:00")]})
+    two_windows = ("mon,wed@08:00-12:00", "mon@17:00-21:00")
+    assert slugs(_free_search(*two_windows)) == ["both", "morning"]
+    assert slugs(_free_search("mon,wed@00:00-11:30", "mon@18:30-23:59")) == ["morning"]
+    assert slugs(_free_search("mon@00:00-12:00", "mon@12:00-23:59")) == ["both", "gap", "noon"]
+    assert slugs(_free_search("mon@00:00-10:00", "mon@12:00-23:59")) == ["noon"]
+    assert slugs(_free_search("mon@00:00-13:00", "mon@11:00-23:59", "wed")) == [
+        "both", "gap", "morning", "noon"
+    ]  # fmt: skip
