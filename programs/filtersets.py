@@ -456,15 +456,14 @@ class ProgramFilterSet(django_filters.FilterSet):
         listed"), and the parameters of that wider search; None when it asks about neither.
 
         Counted within the query of `page()` or `conditions()` when they ran first (no round
-        trip of its own), else here.
+        trip of its own), else here. The count is None when `conditions()` counted it and ran
+        out of time (SEARCH_COUNTS_TIMEOUT_MS): counting it again alone took as long.
         """
         unlisted = self._unlisted_search()
         if unlisted is None:
             return None
         queryset, used, asked = unlisted
-        count = self._counted.get("unlisted")
-        if count is None:
-            count = queryset.count()
+        count = self._counted["unlisted"] if "unlisted" in self._counted else queryset.count()
         wider = self._parameters()
         for name in [*asked, "page"]:
             wider.pop(name, None)
@@ -561,8 +560,8 @@ class ProgramFilterSet(django_filters.FilterSet):
         # None when they took too long (a whole country's programs, counted several ways):
         # the chips and ways out stay, without their counts.
         counts = counts_at_once(queries, timeout_ms=settings.SEARCH_COUNTS_TIMEOUT_MS) or {}
-        if "unlisted" in counts:
-            self._counted["unlisted"] = counts["unlisted"]
+        if "unlisted" in queries:
+            self._counted["unlisted"] = counts.get("unlisted")  # None: not counted in time
         for i, chip in enumerate(counted):
             if f"chip_{i}" in counts:
                 chip["more"] = counts[f"chip_{i}"] - count
