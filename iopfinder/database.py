@@ -10,11 +10,12 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 def read_snapshot(using=DEFAULT_DB_ALIAS):
     """Run the reads inside against one snapshot of the database.
 
-    A search reads in several queries (rank the matches, then fetch the page's programs and
-    their terms and tracks). Without a snapshot, a program archived or deleted between two of
-    them turned up archived in public answers, or was missing and made the page fail. PostgreSQL
-    gets a REPEATABLE READ, READ ONLY transaction; SQLite's transactions are snapshots already.
-    Inside an existing transaction (tests, a caller's atomic block) it changes nothing.
+    For reads in several queries (an HSDS page: its keys, then its programs). Without a
+    snapshot, a program archived or deleted between two of them turned up archived in public
+    answers, or was missing and made the page fail. (A search page is one statement, its own
+    snapshot: ProgramQuerySet.ranked_for_listing.) PostgreSQL gets a REPEATABLE READ, READ ONLY
+    transaction; SQLite's transactions are snapshots already. Inside an existing transaction
+    (tests, a caller's atomic block) it changes nothing.
     """
     connection = connections[using]
     if connection.in_atomic_block:
