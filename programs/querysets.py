@@ -446,6 +446,8 @@ class ProgramQuerySet(models.QuerySet):
         if "distance_miles" in self.query.annotations:
             columns.append("distance_miles")
         ranked = self.annotate(**annotations)
+        if ranked.ordered and not ranked.query.order_by:  # the model's own order, written out
+            ranked = ranked.order_by(*self.model._meta.ordering)
         totals = [
             name
             for name, annotation in annotations.items()
@@ -477,7 +479,9 @@ class ProgramQuerySet(models.QuerySet):
         keys = ranked.annotate(listing_key=F("pk"), **extra).values(
             *columns, "listing_key", *extra
         )[start:stop]
-        sql, params = keys.query.get_compiler(connection=connection).as_sql()
+        # Not elided when it can match nothing (a point in no state, `virtual=only`): the
+        # statement still runs, and finds no row.
+        sql, params = keys.query.get_compiler(connection=connection, elide_empty=False).as_sql()
         document = (_document_postgresql if self._postgresql() else _document_sqlite)(
             'ranked."listing_key"'
         )
@@ -518,7 +522,8 @@ class CountOf(models.Expression):
         self.queryset = queryset.order_by().values("pk")
 
     def as_sql(self, compiler, connection, **extra_context):
-        sql, params = self.queryset.query.get_compiler(connection=connection).as_sql()
+        compiler = self.queryset.query.get_compiler(connection=connection, elide_empty=False)
+        sql, params = compiler.as_sql()  # a queryset that can match nothing counts 0
         return f"(SELECT COUNT(*) FROM ({sql}) counted)", params
 
 

@@ -283,3 +283,14 @@ def test_every_sort_reads_the_same_ranking_a_page_at_a_time(client, sort):
     assert [p.get("distance_miles") for p in paged] == [
         p.get("distance_miles") for p in whole["results"]
     ]
+
+
+@pytest.mark.parametrize("path", ["/api/programs/", "/programs/", "/programs.csv"])
+def test_a_search_that_can_match_nothing_answers_with_nothing(client, path):
+    """A point in no state (the Pacific) with only virtual programs: no program can match, and
+    Django knows it before asking the database; the page, the API and the CSV still answer."""
+    ProgramFactory(format="virtual", virtual_states=["VA"])
+    response = client.get(path, {"lat": "10", "lng": "-150", "virtual": "only"})
+    assert response.status_code == 200
+    if path.startswith("/api/"):
+        assert response.json()["count"] == 0
