@@ -68,9 +68,9 @@ class GreatCircleMiles(models.Func):
 
 
 class ProgramSearchText(models.Func):
-    """A program's name, description and city as one upper-case text: what `q` searches, and
-    on PostgreSQL the expression of a trigram index (migration 0008), which this SQL must match
-    exactly for the index to serve. The columns are never null."""
+    """A program's name, description and city as one upper-case text: what `q` searches. On
+    PostgreSQL the same text is stored, with a trigram index (SearchTextColumn, migration 0012,
+    whose generated column is this SQL). The columns are never null."""
 
     template = "UPPER(%(expressions)s)"
     arg_joiner = " || ' ' || "
@@ -96,7 +96,8 @@ class EqualsAny(models.Func):
 class HiddenProgramColumn(models.Expression):
     """PostgreSQL: a column of `programs_program` that migrations add and database triggers
     keep, and that is not a model field, so that Django never writes it from a stale instance:
-    `term_ids` (migration 0009), `lightest_track_minutes` (0010).
+    `term_ids` (migration 0009), `lightest_track_minutes` (0010), `search_text` (0012, a
+    generated column).
 
     The expression names the column itself, on the alias of the query's programs table, and
     follows that alias when Django relabels the query as a subquery.
@@ -130,6 +131,14 @@ class HiddenProgramColumn(models.Expression):
 
     def as_sql(self, compiler, connection):
         return self.column_sql(compiler, connection), ()
+
+
+class SearchTextColumn(HiddenProgramColumn):
+    """PostgreSQL: ProgramSearchText stored by the database as a generated column, with a
+    trigram index (`programs_program.search_text`, migration 0012)."""
+
+    column = "search_text"
+    output_field = models.TextField()
 
 
 class LightestTrackMinutes(HiddenProgramColumn):

@@ -28,7 +28,13 @@ from django.db.models.lookups import Contains, GreaterThan, IsNull, LessThanOrEq
 from django.utils import dateparse, timezone
 
 from . import geo
-from .expressions import EqualsAny, LightestTrackMinutes, ProgramSearchText, TermSet
+from .expressions import (
+    EqualsAny,
+    LightestTrackMinutes,
+    ProgramSearchText,
+    SearchTextColumn,
+    TermSet,
+)
 from .schedule import END_OF_DAY, WEEKDAY_SLUGS
 from .vocabulary_cache import vocabulary
 
@@ -170,12 +176,12 @@ class ProgramQuerySet(models.QuerySet):
         """Programs whose name, provider, description or city holds every word of `text`, in
         any case (search_words: at most ten, single characters left out).
 
-        On PostgreSQL trigram indexes (migration 0008) on the program's text and the provider's
-        name find words of three characters or more without reading every program: a word
-        that no listing holds took 370 ms at 100,000 programs. A shorter word has no trigram:
-        through the index it fetched every program and checked it again (ten two-letter words,
-        260 ms), so it is looked for with `strpos`, which no index serves, on the programs the
-        longer words (searched first) leave.
+        On PostgreSQL trigram indexes (migrations 0008, 0012) on the program's stored text and
+        the provider's name find words of three characters or more without reading every
+        program: a word that no listing holds took 370 ms at 100,000 programs. A shorter word
+        has no trigram: through the index it fetched every program and checked it again (ten
+        two-letter words, 260 ms), so it is looked for with `strpos`, which no index serves, on
+        the programs the longer words (searched first) leave, in their stored text.
         """
         from django.contrib.postgres.expressions import ArraySubquery
 
@@ -187,6 +193,7 @@ class ProgramQuerySet(models.QuerySet):
             return GreaterThan(StrIndex(text, pattern), 0)
 
         postgres = self._postgresql()
+        searched = SearchTextColumn if postgres else ProgramSearchText
         queryset = self
         for word in sorted(search_words(text), key=len, reverse=True):
             pattern = Upper(Value(word))
@@ -201,9 +208,7 @@ class ProgramQuerySet(models.QuerySet):
                 if postgres
                 else Q(provider_id__in=providers)
             )
-            queryset = queryset.filter(
-                Q(holds(ProgramSearchText(), pattern, indexed)) | Q(by_provider)
-            )
+            queryset = queryset.filter(Q(holds(searched(), pattern, indexed)) | Q(by_provider))
         return queryset
 
     def with_track_matching(self, **conditions):
