@@ -487,9 +487,7 @@ class ProgramQuerySet(models.QuerySet):
         # Not elided when it can match nothing (a point in no state, `virtual=only`): the
         # statement still runs, and finds no row.
         sql, params = keys.query.get_compiler(connection=connection, elide_empty=False).as_sql()
-        document = (_document_postgresql if self._postgresql() else _document_sqlite)(
-            'ranked."listing_key"'
-        )
+        document = program_document_sql('ranked."listing_key"', connection.vendor)
         statement = f"SELECT ranked.*, {document} FROM ({sql}) ranked"
         if order:
             statement += f" ORDER BY {', '.join(order)}"
@@ -508,8 +506,8 @@ class ProgramQuerySet(models.QuerySet):
         return programs, rows
 
     def from_documents(self, documents):
-        """Programs from ProgramDocument texts, read for listing without a further query
-        (`listing_from_documents`)."""
+        """Programs from their documents (program_document_sql), read for listing without a
+        further query (`listing_from_documents`)."""
         return listing_from_documents(documents, using=self.db)
 
     def first_for_listing(self, limit):
@@ -591,33 +589,18 @@ def counts_at_once(querysets, using="default", *, timeout_ms=None):
     return None if row is None else dict(zip(querysets, row, strict=True))
 
 
-class ProgramDocument(models.Expression):
-    """Everything a listing shows of one program, built by the database as one JSON text: the
-    program's columns, its provider, terms, licensed states, and tracks with their sessions.
-
-    Annotated on a ranked, sliced search, a page of results comes in the query that ranks it
-    (PostgreSQL evaluates such subqueries only for the rows left after the sort and the limit)
-    instead of five more queries; `listing_from_documents` turns the documents back into model
-    instances, so that templates and serializers read them as they read prefetched programs.
-    """
-
-    def __init__(self, program="pk"):
-        super().__init__(output_field=models.TextField())
-        self.program = F(program) if isinstance(program, str) else program
-
-    def get_source_expressions(self):
-        return [self.program]
-
-    def set_source_expressions(self, expressions):
-        (self.program,) = expressions
-
-    def as_sql(self, compiler, connection, **extra_context):
-        program_sql, params = compiler.compile(self.program)
-        if connection.vendor == "postgresql":
-            return _document_postgresql(program_sql), params
-        if connection.vendor == "sqlite":
-            return _document_sqlite(program_sql), params
-        raise NotImplementedError(f"No program documents for {connection.vendor}")
+def program_document_sql(program_sql, vendor):
+    """SQL for everything a listing shows of the program whose id is `program_sql`, built by
+    the database as one JSON text: the program's columns, its provider, terms, licensed states,
+    and tracks with their sessions. A page of results gets its documents in the statement that
+    ranks it (ranked_for_listing) instead of five more queries; `listing_from_documents` turns
+    them back into model instances, so that templates and serializers read them as they read
+    prefetched programs."""
+    if vendor == "postgresql":
+        return _document_postgresql(program_sql)
+    if vendor == "sqlite":
+        return _document_sqlite(program_sql)
+    raise NotImplementedError(f"No program documents for {vendor}")
 
 
 def _document_postgresql(program_sql):
@@ -740,8 +723,9 @@ def _prefetched(instance, name, model, objects):
 
 
 def listing_from_documents(documents, *, using="default"):
-    """Programs from ProgramDocument texts, with their provider, terms, licensed states, tracks
-    and sessions in place of prefetched ones: no further query reads them."""
+    """Programs from their documents (program_document_sql), with their provider, terms,
+    licensed states, tracks and sessions in place of prefetched ones: no further query reads
+    them."""
     from .models import Program, Provider, Session, State, Term, Track
 
     time, date = datetime.time.fromisoformat, datetime.date.fromisoformat
