@@ -8,33 +8,33 @@ by PostgreSQL itself, so it cannot go stale. A word too short for a trigram is l
 from django.db import migrations
 
 PROGRAM_TEXT = "UPPER(name || ' ' || description || ' ' || city)"  # as in 0008
+TEXT_INDEX = (  # 0008's index, on the expression
+    "CREATE INDEX program_text_trgm_idx ON programs_program "
+    f"USING gin (({PROGRAM_TEXT}) gin_trgm_ops)"
+)
+
+POSTGRESQL = [
+    "ALTER TABLE programs_program ADD COLUMN search_text text "
+    f"GENERATED ALWAYS AS ({PROGRAM_TEXT}) STORED",
+    "CREATE INDEX program_search_text_trgm_idx ON programs_program "
+    "USING gin (search_text gin_trgm_ops)",
+    "DROP INDEX IF EXISTS program_text_trgm_idx",
+]
+POSTGRESQL_REVERSE = [TEXT_INDEX, "ALTER TABLE programs_program DROP COLUMN search_text"]
 
 
-def column_add(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        "ALTER TABLE programs_program ADD COLUMN search_text text "
-        f"GENERATED ALWAYS AS ({PROGRAM_TEXT}) STORED"
-    )
-    schema_editor.execute(
-        "CREATE INDEX program_search_text_trgm_idx ON programs_program "
-        "USING gin (search_text gin_trgm_ops)"
-    )
-    schema_editor.execute("DROP INDEX IF EXISTS program_text_trgm_idx")
+def _run(statements):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for statement in statements:
+                schema_editor.execute(statement)
 
-
-def column_drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        "CREATE INDEX program_text_trgm_idx ON programs_program "
-        f"USING gin (({PROGRAM_TEXT}) gin_trgm_ops)"
-    )
-    schema_editor.execute("ALTER TABLE programs_program DROP COLUMN search_text")
+    return run
 
 
 class Migration(migrations.Migration):
     dependencies = [("programs", "0011_published_key_indexes")]
 
-    operations = [migrations.RunPython(column_add, column_drop, elidable=False)]
+    operations = [
+        migrations.RunPython(_run(POSTGRESQL), _run(POSTGRESQL_REVERSE), elidable=False),
+    ]
