@@ -246,28 +246,41 @@ def test_a_parameter_the_api_does_not_know_is_an_error_not_everything(client):
     assert client.get("/programs/", {"insurance": "aetna", "utm_source": "x"}).status_code == 200
 
 
-@pytest.mark.parametrize("sort", ["distance", "name", "hours", "verified"])
+# What each sort shows, by hand (CONTRACT `sort`): Bay and Cove-9 share a place and 9 hours a
+# week, the two Anchors share a name and a place; Online is licensed in Virginia, far away.
+SORTED = {
+    "name": ["anchor-none", "anchor-6", "bay", "cove-9", "cove-12", "delta", "online"],
+    "hours": ["anchor-6", "bay", "cove-9", "cove-12", "anchor-none", "delta", "online"],
+    "verified": ["bay", "cove-9", "delta", "anchor-6", "anchor-none", "cove-12", "online"],
+    "distance": ["bay", "cove-9", "anchor-none", "anchor-6", "cove-12", "delta", "online"],
+}
+
+
+@pytest.mark.parametrize("sort", SORTED)
 def test_every_sort_reads_the_same_ranking_a_page_at_a_time(client, sort):
     """Each page is ranked and read in one statement, the documents built around the ranking
-    and put back in its order: pages of two, read one after another, are the ranking of one
-    page of all, ties (same name, same distance, same hours) and nulls (no schedule, never
-    verified, licensed but outside the circle) included."""
+    and put back in its order: the order a person expects (ties by name, then by when the
+    program was listed; no schedule, never verified, or licensed but outside the circle last),
+    and pages of two, read one after another, are the ranking of one page of all."""
     today = datetime.date(2026, 11, 1)
-    for n, (name, hours, verified) in enumerate(
-        [("Cove", 9, today), ("Anchor", None, None), ("Cove", 12, None), ("Bay", 9, today),
-         ("Anchor", 6, today - datetime.timedelta(days=3)), ("Delta", None, today)]
+    for n, (slug, name, hours, verified) in enumerate(
+        [("cove-9", "Cove", 9, today), ("anchor-none", "Anchor", None, None),
+         ("cove-12", "Cove", 12, None), ("bay", "Bay", 9, today),
+         ("anchor-6", "Anchor", 6, today - datetime.timedelta(days=3)),
+         ("delta", "Delta", None, today)]
     ):  # fmt: skip
         days = ("mon", "wed", "fri")
         tracks = {"Main": [(day, "09:00", f"{9 + hours // 3}:00") for day in days]} if hours else {}
         ProgramFactory(
+            slug=slug,
             name=name,
-            latitude=38.03 + (n % 3) * 0.01,
+            latitude=38.03 + (n % 3) * 0.01,  # 22902's centre is at 38.027
             longitude=-78.48,
             last_verified=verified,
             tracks=tracks,
         )
-    ProgramFactory(name="Online", format="virtual", latitude=47.6, longitude=-122.3,
-                   virtual_states=["VA"])  # fmt: skip
+    ProgramFactory(slug="online", name="Online", format="virtual", latitude=47.6,
+                   longitude=-122.3, virtual_states=["VA"], last_verified=None)  # fmt: skip
     params = (
         {"near": "22902", "virtual": "include", "sort": sort}
         if sort == "distance"
@@ -275,6 +288,7 @@ def test_every_sort_reads_the_same_ranking_a_page_at_a_time(client, sort):
     )
     whole = client.get("/api/programs/", {**params, "page_size": 20}).json()
     assert whole["count"] == 7
+    assert [p["slug"] for p in whole["results"]] == SORTED[sort]
     paged = []
     for page in range(1, 5):
         body = client.get("/api/programs/", {**params, "page_size": 2, "page": page}).json()
