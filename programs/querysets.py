@@ -4,10 +4,11 @@ import datetime
 import hashlib
 import json
 import uuid
+from contextlib import nullcontext, suppress
 from functools import reduce
 from operator import or_
 
-from django.db import OperationalError, models
+from django.db import DatabaseError, OperationalError, connections, models, transaction
 from django.db.models import (
     Case,
     Count,
@@ -26,6 +27,8 @@ from django.db.models import (
 from django.db.models.functions import StrIndex, Upper
 from django.db.models.lookups import Contains, GreaterThan, IsNull, LessThanOrEqual
 from django.utils import dateparse, timezone
+
+from iopfinder.database import statement_time_box
 
 from . import geo
 from .expressions import (
@@ -146,8 +149,6 @@ class ProgramQuerySet(models.QuerySet):
         return Exists(through.objects.filter(program_id=OuterRef("pk"), term_id__in=term_ids))
 
     def _postgresql(self):
-        from django.db import connections
-
         return connections[self.db].vendor == "postgresql"
 
     def treating(self, needs):
@@ -444,8 +445,6 @@ class ProgramQuerySet(models.QuerySet):
         5,000 for 100, 650 ms) and SQLite one for every match. One statement is one snapshot:
         a program archived or deleted meanwhile is wholly on the page or not on it.
         """
-        from django.db import connections
-
         connection = connections[self.db]
         columns = [*annotations]
         if "distance_miles" in self.query.annotations:
@@ -539,12 +538,6 @@ def counts_at_once(querysets, using="default", *, timeout_ms=None):
     back as it runs (a statement keeps the timeout it started with); only a count stopped by
     the timeout, whose change is rolled back with it, needs a statement of its own for that.
     """
-    from contextlib import nullcontext, suppress
-
-    from django.db import DatabaseError, connections, transaction
-
-    from iopfinder.database import statement_time_box
-
     if not querysets:
         return {}
     connection = connections[using]
