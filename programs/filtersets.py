@@ -108,6 +108,10 @@ FEW_RESULTS = 5
 # the place's programs, and a search of every therapy and every language (30 chips and more)
 # took over 2 s at 100,000 programs. Its chips are then shown without counts.
 MAX_COUNTED_CHIPS = 12
+# Those counts stop past this many more programs ("without it: 100+ more"): a search without one
+# of its conditions often matches thousands, and counting them all took PostgreSQL 4-7 ms a chip
+# at 100,000 programs where stopping at a hundred took 1 ms.
+MOST_MORE_COUNTED = 100
 WIDER_RADIUS_MILES = 50
 # A search without a place, or with a radius wider than this, reads the whole catalogue: such
 # searches are admitted one at a time on a server (`is_wide_search`, iopfinder/admission.py).
@@ -515,9 +519,10 @@ class ProgramFilterSet(django_filters.FilterSet):
     def conditions(self, count):
         """The conditions in force, as chips a person can remove: label, the parameters of the
         search without it, and, when the search found fewer than FEW_RESULTS (`count`), how
-        many more programs its removal would bring back. Counted in one query (each condition
-        a subquery over the place's programs), plus one for each way out ("within 50 miles",
-        "include virtual programs") that applies."""
+        many more programs its removal would bring back (`more`, at most MOST_MORE_COUNTED:
+        `more_at_least` when there are more), and the ways out that apply ("within 50 miles",
+        "include virtual programs") with theirs. Counted in one statement, each count a
+        subquery over the place's programs."""
         data = self.form.cleaned_data
         chips = []
         for name in CHIP_PARAMETERS:
@@ -549,11 +554,20 @@ class ProgramFilterSet(django_filters.FilterSet):
         # at 100,000 programs 8-28 ms where checking the same conditions through an EXISTS on
         # the program's own key, within the place, took 32-37 ms.
         counted = chips if len(chips) <= MAX_COUNTED_CHIPS else []
+        # Each counted up to one past MOST_MORE_COUNTED more than the search's own results.
+        at_most = {True: count + MOST_MORE_COUNTED + 1, False: MOST_MORE_COUNTED + 1}
         queries = {
-            f"chip_{i}": self._search(self.queryset, chip["data"], ordered=False)
+            f"chip_{i}": CountOf(
+                self._search(self.queryset, chip["data"], ordered=False), at_most=at_most[True]
+            )
             for i, chip in enumerate(counted)
         }
-        queries.update({f"way_{i}": way.pop("queryset") for i, way in enumerate(ways_out)})
+        queries.update(
+            {
+                f"way_{i}": CountOf(way.pop("queryset"), at_most=at_most[way["wider"]])
+                for i, way in enumerate(ways_out)
+            }
+        )
         unlisted = self._unlisted_search() if "unlisted" not in self._counted else None
         if unlisted is not None:
             queries["unlisted"] = unlisted[0]
@@ -564,11 +578,20 @@ class ProgramFilterSet(django_filters.FilterSet):
             self._counted["unlisted"] = counts.get("unlisted")  # None: not counted in time
         for i, chip in enumerate(counted):
             if f"chip_{i}" in counts:
-                chip["more"] = counts[f"chip_{i}"] - count
+                chip.update(self._more(counts[f"chip_{i}"] - count))
         for i, way in enumerate(ways_out):
             wider = way.pop("wider")
-            way["more"] = counts[f"way_{i}"] - (count if wider else 0) if counts else None
+            more = counts[f"way_{i}"] - (count if wider else 0) if counts else None
+            way.update(self._more(more))
         return {"chips": chips, "ways_out": ways_out}
+
+    @staticmethod
+    def _more(more):
+        """How many more programs a change brings back, as `conditions` gives it: `more`, at
+        most MOST_MORE_COUNTED, and `more_at_least` when there are more than that."""
+        if more is not None and more > MOST_MORE_COUNTED:
+            return {"more": MOST_MORE_COUNTED, "more_at_least": True}
+        return {"more": more, "more_at_least": False}
 
     def _ways_out(self):
         """Wider searches that may help: a larger circle, virtual programs of the state; each

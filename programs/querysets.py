@@ -517,11 +517,17 @@ class ProgramQuerySet(models.QuerySet):
 
 class CountOf(models.Expression):
     """How many rows a queryset has, as a scalar subquery of another query. It depends on no
-    row of the outer query, so the database counts it once (PostgreSQL: an InitPlan)."""
+    row of the outer query, so the database counts it once (PostgreSQL: an InitPlan).
 
-    def __init__(self, queryset):
+    With `at_most`, counting stops there: the database reads no more rows than that, and the
+    count is `at_most` for any queryset that has at least as many.
+    """
+
+    def __init__(self, queryset, *, at_most=None):
         super().__init__(output_field=models.IntegerField())
         self.queryset = queryset.order_by().values("pk")
+        if at_most is not None:
+            self.queryset = self.queryset[:at_most]
 
     def as_sql(self, compiler, connection, **extra_context):
         compiler = self.queryset.query.get_compiler(connection=connection, elide_empty=False)
@@ -530,7 +536,8 @@ class CountOf(models.Expression):
 
 
 def counts_at_once(querysets, using="default", *, timeout_ms=None):
-    """{name: how many rows} of several querysets, counted in one statement (one round trip).
+    """{name: how many rows} of several querysets (or CountOf, to count up to a limit),
+    counted in one statement (one round trip).
 
     With `timeout_ms` (PostgreSQL), None when counting takes longer than that: for counts that
     help a page but are not its answer. That costs one statement more, not two: the statement
@@ -543,7 +550,8 @@ def counts_at_once(querysets, using="default", *, timeout_ms=None):
     connection = connections[using]
     parts, params = [], []
     for queryset in querysets.values():
-        sql, part_params = CountOf(queryset).as_sql(None, connection)
+        count = queryset if isinstance(queryset, CountOf) else CountOf(queryset)
+        sql, part_params = count.as_sql(None, connection)
         parts.append(sql)
         params.extend(part_params)
     if timeout_ms is None or connection.vendor != "postgresql":

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 CHARLOTTESVILLE = (38.0266, -78.4805)  # ZIP 22902's centroid
 RICHMOND = (37.5407, -77.4360)  # about 63 miles east
+STAUNTON = (38.1496, -79.0717)  # about 33 miles west
 SEATTLE = (47.6062, -122.3321)
 
 
@@ -514,6 +515,36 @@ def test_each_condition_says_how_many_programs_its_removal_brings_back(
         queryset=Program.objects.published(),
     )
     assert [p.slug for p in wider.qs] == ["richmond-cbt-dbt-medicaid"]
+
+
+def test_counts_stop_past_the_most_worth_saying(client, monkeypatch):
+    """Past MOST_MORE_COUNTED more programs a chip or a way out says "over N more": the
+    database stops counting there."""
+    monkeypatch.setattr("programs.filtersets.MOST_MORE_COUNTED", 2)
+    for n in range(4):
+        at(CHARLOTTESVILLE, slug=f"cbt-{n}", terms={"therapy": ["cbt"]})
+    at(CHARLOTTESVILLE, slug="dbt", terms={"therapy": ["dbt"]})
+    for n in range(3):
+        at(STAUNTON, slug=f"staunton-{n}", terms={"therapy": ["cbt"], "payment": ["medicaid"]})
+    search = {"near": "22902", "therapy": ["cbt"], "payment": ["medicaid"]}
+    filterset = ProgramFilterSet(search, queryset=Program.objects.published())
+    assert filterset.is_valid() and filterset.qs.count() == 0
+    conditions = filterset.conditions(count=0)
+    chips = {c["label"]: (c["more"], c["more_at_least"]) for c in conditions["chips"]}
+    assert chips == {
+        "Cognitive behavioral therapy (CBT)": (0, False),  # dbt has no Medicaid either
+        "Medicaid": (2, True),  # the four cbt programs
+    }
+    ways = {w["label"]: (w["more"], w["more_at_least"]) for w in conditions["ways_out"]}
+    assert ways["Search within 50 miles"] == (2, True)  # the three in Staunton
+    page = client.get("/programs/", search).content.decode()
+    assert "without it: over 2 more" in page and "without it: no more" in page
+    assert "Search within 50 miles</a>: over 2 more" in page
+    monkeypatch.setattr("programs.filtersets.MOST_MORE_COUNTED", 3)
+    conditions = ProgramFilterSet(search, queryset=Program.objects.published())
+    assert conditions.is_valid()
+    ways = {w["label"]: w["more"] for w in conditions.conditions(count=0)["ways_out"]}
+    assert ways["Search within 50 miles"] == 3  # exactly three: counted, not "over"
 
 
 def test_chips_without_counts_when_there_are_enough_results():
