@@ -204,14 +204,6 @@ CACHES = {
         # Culling must not forget live counts: one row a report or failed attempt per hour.
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     },
-    # Rendered parts of result cards, keyed by the program's document (programs_extras'
-    # program_fragment): in each process's memory, which a deployment empties.
-    "fragments": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "fragments",
-        "TIMEOUT": 24 * 3600,
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("FRAGMENT_CACHE_ENTRIES", "6000"))},
-    },
 }
 
 # Addresses or networks of the proxies in front of the site (e.g. `10.0.0.0/8,127.0.0.1`):

@@ -1,7 +1,6 @@
 """Reusable reads of the catalogue: every search condition is a QuerySet method here."""
 
 import datetime
-import hashlib
 import json
 import uuid
 from contextlib import nullcontext, suppress
@@ -753,9 +752,6 @@ def listing_from_documents(documents, *, using="default"):
     for text in documents:
         row, provider_row, term_rows, state_rows, track_rows = json.loads(text)
         program = _instance(Program, row, using)
-        # Everything the listing shows of the program, as one key (programs_extras'
-        # program_fragment caches parts of its card under it).
-        program.listing_version = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
         program._state.fields_cache["provider"] = _instance(Provider, provider_row, using)
         tracks = []
         for (

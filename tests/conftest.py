@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -13,17 +13,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def _clear_cache(monkeypatch):
-    """Cached searches live in the cache, card parts and the vocabulary in the process: start
-    afresh, with the cache believed up."""
+    """Cached searches live in the cache, the vocabulary in the process: start afresh, with
+    the cache believed up."""
     from programs import vocabulary_cache
 
     monkeypatch.setattr("iopfinder.cache._down_until", 0.0)
-    for each in (cache, caches["fragments"]):
-        each.clear()
+    cache.clear()
     vocabulary_cache.forget()
     yield
-    for each in (cache, caches["fragments"]):
-        each.clear()
+    cache.clear()
     vocabulary_cache.forget()
 
 

@@ -3,12 +3,12 @@
 import json
 
 from django import template
-from django.core.cache import caches
 from django.forms.widgets import Input
-from django.utils import timezone
 from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+
+from .. import cards
 
 register = template.Library()
 
@@ -40,15 +40,6 @@ def map_markers(programs, first_number=1):
         for number, program in enumerate(programs, start=int(first_number or 1))
     ]
     return json_script(markers, "map-markers")
-
-
-@register.filter
-def zone_note(program, place=None):
-    """The program's time zone ("EST") where a searcher may read its times in another: the
-    place searched from lies in another zone, or the program treats people at a distance."""
-    remote = program.format != "in-person"
-    elsewhere = place is not None and place.time_zone and place.time_zone != program.time_zone
-    return program.time_zone_abbreviation if remote or elsewhere else ""
 
 
 @register.simple_tag
@@ -185,42 +176,25 @@ def field_input(field):
     )
 
 
-class ProgramFragmentNode(template.Node):
-    def __init__(self, name, nodelist):
-        self.name, self.nodelist = name, nodelist
-
-    def render(self, context):
-        program = context.get("program")
-        # The part sees the program and nothing else of the page.
-        version = getattr(program, "listing_version", None)
-        if not version:
-            return self.nodelist.render(context.new({"program": program}))
-        key = (
-            f"card:{self.origin.template_name}:{self.name}:{version}:{get_language()}:"
-            f"{timezone.localdate():%Y%m%d}:{int(context.autoescape)}"
-        )
-        fragments = caches["fragments"]
-        html = fragments.get(key)
-        if html is None:
-            html = self.nodelist.render(context.new({"program": program}))
-            fragments.set(key, str(html))
-        return mark_safe(html)
+@register.simple_tag(takes_context=True)
+def result_cards(context, programs, first_number=1):
+    """The result cards of a page (programs.cards), numbered from `first_number`."""
+    request = context.get("request")
+    return cards.result_cards(
+        programs,
+        first_number=int(first_number or 1),
+        place=context.get("place"),
+        next_url=request.get_full_path() if request else "",
+    )
 
 
-@register.tag
-def program_fragment(parser, token):
-    """`{% program_fragment "name" %}...{% endprogram_fragment %}`: a part of a result card
-    rendered once per process for each version of the program, language and day, then read
-    from the "fragments" cache. The version (`listing_version`) is a digest of the program's
-    listing document (querysets.listing_from_documents), so any change to what it shows makes a
-    new key; without one (a program read otherwise) the part is rendered every time.
+@register.simple_tag
+def verified_note(program, date_format):
+    """Who last confirmed the listing, and when (programs.cards.verified_note)."""
+    return cards.verified_note(program, date_format)
 
-    The part sees `program` and nothing else of the page (not the place, the request, the
-    search or the visitor): it is shared by every page that shows the program.
-    """
-    bits = token.split_contents()
-    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
-        raise template.TemplateSyntaxError("program_fragment takes one quoted name")
-    nodelist = parser.parse(("endprogram_fragment",))
-    parser.delete_first_token()
-    return ProgramFragmentNode(bits[1][1:-1], nodelist)
+
+@register.simple_tag
+def schedule_unlisted(program):
+    """What to do when a listing gives no schedule (programs.cards.schedule_unlisted)."""
+    return cards.schedule_unlisted(program)

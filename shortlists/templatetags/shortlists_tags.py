@@ -1,16 +1,18 @@
 """Template helpers for the shortlist."""
 
 from django import template
-from django.utils.html import format_html
 
-from ..middleware import CSRF_PLACEHOLDER
+from .. import html
 
 register = template.Library()
 
 
-@register.simple_tag
-def shortlist_csrf_input():
-    """A CSRF hidden input that is safe in cached pages: the middleware fills in the token."""
-    return format_html(
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', CSRF_PLACEHOLDER
+@register.simple_tag(takes_context=True)
+def shortlist_add_button(context, program):
+    """The "Add to shortlist" form (shortlists.html.add_button), coming back to this page."""
+    request = context.get("request")
+    return html.add_button(
+        program,
+        place=context.get("place"),
+        next_url=request.get_full_path() if request else "",
     )

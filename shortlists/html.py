@@ -1,0 +1,57 @@
+"""The shortlist's "Add" button, as HTML: on every result card (programs.cards) and on the
+program page (`{% shortlist_add_button %}`)."""
+
+from functools import lru_cache
+
+from django.urls import get_script_prefix, reverse
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
+
+from .middleware import CSRF_PLACEHOLDER
+
+
+def csrf_input():
+    """A CSRF hidden input that is safe in cached pages: the middleware fills in the token."""
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', CSRF_PLACEHOLDER
+    )
+
+
+@lru_cache(maxsize=16)
+def _button_parts(language, script_prefix):
+    """What every "Add" button of a page shares: the shortlist's address and the labels."""
+    return reverse("shortlists:detail"), gettext("View shortlist"), gettext("Add to shortlist")
+
+
+def add_button(program, *, place=None, next_url=""):
+    """A form that adds `program` to the visitor's shortlist and comes back to `next_url`;
+    with the `place` searched from, so that the shortlist can give distances from it."""
+    shortlist_url, view_label, add_label = _button_parts(get_language(), get_script_prefix())
+    origin = ""
+    if place:
+        origin = format_html(
+            '<input type="hidden" name="from_label" value="{}">'
+            '<input type="hidden" name="from_lat" value="{}">'
+            '<input type="hidden" name="from_lng" value="{}">',
+            place.label,
+            str(place.lat),
+            str(place.lng),
+        )
+    return format_html(
+        '<form class="shortlist-add" method="post" action="{}" data-shortlist-add'
+        ' data-shortlist-url="{}" data-view-label="{}">\n'
+        "  {}\n"
+        "  {}\n"
+        '  <input type="hidden" name="next" value="{}">\n'
+        '  <button type="submit">{}<span class="visually-hidden">: {}</span></button>\n'
+        '  <span class="shortlist-status" role="status" data-shortlist-status></span>\n'
+        "</form>",
+        reverse("shortlists:add", args=[program.slug]),
+        shortlist_url,
+        view_label,
+        csrf_input(),
+        origin,
+        next_url,
+        add_label,
+        program.name,
+    )

@@ -1,0 +1,87 @@
+"""Result cards (programs.cards): what a person sees is what the program is now, in their
+language, with nothing a listing holds read as HTML."""
+
+import pytest
+
+from programs.models import Provider, Session, Term
+
+from .factories import ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def harbor(settings):
+    settings.SEARCH_CACHE_SECONDS = 0  # every page below is rendered, none read whole
+    return ProgramFactory(
+        name="Harbor IOP",
+        phone="434-555-0100",
+        terms={"payment": ["medicaid"]},
+        tracks={"Evening": [("mon", "18:00", "21:00")]},
+    )
+
+
+def card(client, path="/programs/", **params):
+    """The first result card up to its shortlist form (which holds the visitor's token)."""
+    response = client.get(path, {"near": "22902", **params})
+    assert response.status_code == 200
+    page = response.content.decode()
+    start = page.index('<article class="program-card">')
+    return page[start : page.index('<form class="shortlist-add"', start)]
+
+
+def test_a_card_shows_what_people_decide_by(client, harbor):
+    shown = card(client)
+    assert f'<a href="/programs/{harbor.slug}/">Harbor IOP</a>' in shown
+    assert 'Phone <a href="tel:434-555-0100">434-555-0100</a>' in shown
+    assert "<dt>Payment</dt><dd>Medicaid</dd>" in shown
+    assert "<li><strong>Evening:</strong> Mon 6-9 pm, 3 h/week</li>" in shown
+    assert card(client) == shown
+
+
+def test_nothing_a_listing_holds_is_read_as_html(client, harbor):
+    harbor.name = "Harbor <script>alert(1)</script> IOP"
+    harbor.city = 'Char"lottesville'
+    harbor.phone = '434-555-0100" onclick="x'
+    harbor.save()
+    Provider.objects.filter(pk=harbor.provider_id).update(name="<b>Bold</b> & Co")
+    harbor.tracks.update(name="<i>Evening</i>")
+    page = client.get("/programs/", {"near": "22902"}).content.decode()
+    shown = page[page.index('<article class="program-card">') : page.index("</article>")]
+    assert "<script>" not in shown and "Harbor &lt;script&gt;alert(1)&lt;/script&gt; IOP" in shown
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in shown and "<i>" not in shown
+    assert "Char&quot;lottesville" in shown
+    assert 'href="tel:434-555-0100&quot; onclick=&quot;x"' in shown
+    assert "Harbor &lt;script&gt;" in page[page.index('<form class="shortlist-add"') :]
+
+
+def test_a_card_without_a_schedule_says_whom_to_call(client, harbor):
+    harbor.tracks.all().delete()
+    shown = card(client)
+    assert (
+        'Schedule not listed: call <a href="tel:434-555-0100">434-555-0100</a> to ask.' in shown
+    )
+
+
+def test_an_edit_shows_on_the_next_page(client, harbor):
+    card(client)
+    harbor.phone = "434-555-0199"
+    harbor.save()
+    Session.objects.filter(track__program=harbor).update(start="17:00")
+    shown = card(client)
+    assert "434-555-0199" in shown and "434-555-0100" not in shown
+    assert "Mon 5-9 pm" in shown
+
+
+def test_a_new_term_shows_on_the_next_page(client, harbor):
+    assert "Self-pay" not in card(client)
+    harbor.terms.add(Term.objects.get(kind="payment", slug="self-pay"))
+    assert "Medicaid, Self-pay" in card(client)
+
+
+def test_each_language_has_its_own_parts(client, harbor):
+    english = card(client)
+    spanish = card(client, "/es/programs/")
+    assert "Openings" in english and "Openings" not in spanish
+    assert "Lun" in spanish or "lun" in spanish
+    assert card(client) == english
