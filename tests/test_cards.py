@@ -58,9 +58,7 @@ def test_nothing_a_listing_holds_is_read_as_html(client, harbor):
 def test_a_card_without_a_schedule_says_whom_to_call(client, harbor):
     harbor.tracks.all().delete()
     shown = card(client)
-    assert (
-        'Schedule not listed: call <a href="tel:434-555-0100">434-555-0100</a> to ask.' in shown
-    )
+    assert 'Schedule not listed: call <a href="tel:434-555-0100">434-555-0100</a> to ask.' in shown
 
 
 def test_an_edit_shows_on_the_next_page(client, harbor):
