@@ -1,8 +1,8 @@
 """The JSON API: the same search as the results page, and one program."""
 
 from django.core.paginator import EmptyPage
-from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
+from django.http import Http404, JsonResponse
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from iopfinder.admission import admitted
@@ -14,12 +14,9 @@ from .models import Program
 from .serializers import program_to_dict
 
 
-def _program_json(request, program):
-    return program_to_dict(
-        program,
-        url=request.build_absolute_uri(program.get_absolute_url()),
-        distance_miles=getattr(program, "distance_miles", None),
-    )
+def _program_json(request, document):
+    url = reverse("programs:detail", kwargs={"slug": document.program["slug"]})
+    return program_to_dict(document, url=request.build_absolute_uri(url))
 
 
 def _page_url(request, page_number):
@@ -74,5 +71,7 @@ def program_list(request):
 @require_GET
 def program_detail(request, slug):
     """`/api/programs/<slug>/`: one published program."""
-    program = get_object_or_404(Program.objects.published().for_listing(), slug=slug)
-    return JsonResponse(_program_json(request, program))
+    documents = Program.objects.published().filter(slug=slug).listing_documents()
+    if not documents:
+        raise Http404("No published program has this address.")
+    return JsonResponse(_program_json(request, documents[0]))

@@ -717,7 +717,8 @@ class ProgramFilterSet(django_filters.FilterSet):
         return {name: value for name, value in schedule.items() if value not in (None, "")}
 
     def page(self):
-        """The requested page of results, with everything a listing shows; EmptyPage past the end.
+        """The requested page of results as listing documents (querysets.ListingDocument), with
+        everything a listing shows; EmptyPage past the end.
 
         One statement, whatever the page: the search ranks matching programs reading only
         narrow columns, the total comes with the same rows (COUNT(*) OVER ()), and so does the
@@ -731,14 +732,14 @@ class ProgramFilterSet(django_filters.FilterSet):
         unlisted = self._unlisted_search()
         if unlisted is not None:
             annotations["unlisted_count"] = CountOf(unlisted[0])
-        programs, ranked = self.qs.ranked_for_listing(offset, offset + page_size, **annotations)
+        documents, ranked = self.qs.ranked_for_listing(offset, offset + page_size, **annotations)
         if not ranked and number > 1:
             raise EmptyPage("That page is past the last page of results.")
         if ranked and unlisted is not None:
             self._counted["unlisted"] = ranked[0]["unlisted_count"]
         paginator = Paginator(self.qs, page_size)
         paginator.count = ranked[0]["total_count"] if ranked else 0  # no COUNT query of its own
-        return Page(programs, number, paginator)
+        return Page(documents, number, paginator)
 
     def place_suggestions(self):
         """The places an ambiguous `near` may mean, each with the parameters of the same search

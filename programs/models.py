@@ -39,6 +39,14 @@ def time_zone_abbreviation(name):
         return ""
 
 
+def availability_is_current(confirmed, today):
+    """Whether openings confirmed on `confirmed` (a date, or None) still count on `today`:
+    within settings.AVAILABILITY_FRESH_DAYS."""
+    if confirmed is None:
+        return False
+    return today - confirmed <= datetime.timedelta(days=settings.AVAILABILITY_FRESH_DAYS)
+
+
 def time_range_display(start, end):
     """A session's times as people write them: "6-9 pm", "11:30 am-1 pm" in English; in other
     languages the 24-hour clock of their formats ("18:00–21:00")."""
@@ -462,10 +470,7 @@ class Track(models.Model):
     @property
     def availability_is_current(self):
         """Whether the program confirmed the openings within AVAILABILITY_FRESH_DAYS."""
-        if self.availability_confirmed is None:
-            return False
-        age = timezone.localdate() - self.availability_confirmed
-        return age <= datetime.timedelta(days=settings.AVAILABILITY_FRESH_DAYS)
+        return availability_is_current(self.availability_confirmed, timezone.localdate())
 
     def current_availability(self):
         """`stated_availability`, or nothing listed (None) once it is no longer current."""

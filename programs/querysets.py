@@ -433,9 +433,10 @@ class ProgramQuerySet(models.QuerySet):
         return self.filter(Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff))
 
     def ranked_for_listing(self, start, stop, **annotations):
-        """Rows `start` to `stop` of this ordered search as programs read in full for listing
-        (listing_from_documents), each keeping its `distance_miles`; and the ranked rows
-        (`pk`, `distance_miles` and the given annotations' values, as the database gives them).
+        """Rows `start` to `stop` (None: to the end) of this ordered search as the programs'
+        listing documents (ListingDocument), each with its `distance_miles`; and the ranked
+        rows (`pk`, `distance_miles` and the given annotations' values, as the database gives
+        them).
 
         One statement on either database, whatever the page: the search ranks the matches
         reading only narrow columns and keeps its rows; a query around it builds the documents
@@ -496,22 +497,25 @@ class ProgramQuerySet(models.QuerySet):
         rows = [dict(zip(names, row[:-1], strict=True)) for row in fetched]
         for row in rows:
             row["pk"] = row.pop("listing_key")
-        documents = [row[-1] for row in fetched]
-        # Built once the rows are read: the page is the catalogue as that statement saw it.
-        programs = self.model.objects.using(self.db).for_listing().from_documents(documents)
-        for program, row in zip(programs, rows, strict=True):
-            program.distance_miles = row.get("distance_miles")
-        return programs, rows
+        documents = [
+            ListingDocument(fetched_row[-1], distance_miles=row.get("distance_miles"))
+            for fetched_row, row in zip(fetched, rows, strict=True)
+        ]
+        return documents, rows
+
+    def listing_documents(self):
+        """Every program of this queryset, in its order, as listing documents (one statement)."""
+        return self.ranked_for_listing(0, None)[0]
 
     def from_documents(self, documents):
-        """Programs from their documents (program_document_sql), read for listing without a
-        further query (`listing_from_documents`)."""
+        """Programs from their listing documents, read for listing without a further query
+        (`listing_from_documents`)."""
         return listing_from_documents(documents, using=self.db)
 
     def first_for_listing(self, limit):
         """The first `limit` programs of this ordered search as a list, each read in full for
         listing and keeping its `distance_miles`."""
-        return self.ranked_for_listing(0, limit)[0]
+        return self.from_documents(self.ranked_for_listing(0, limit)[0])
 
 
 class CountOf(models.Expression):
@@ -686,6 +690,25 @@ def _document_sqlite(program_sql):
     )
 
 
+class ListingDocument:
+    """What a listing shows of a program, as the database built it (program_document_sql) and
+    as plain values: `program` and `provider` (column -> value, as either database writes it
+    in JSON), `terms` ([id, kind, slug, name, position]), `states` ([code, name]) and `tracks`
+    ([id, name, position, openings, next_start, rolling_admission, availability_confirmed,
+    sessions], each session [id, day, start, end, duration_minutes]), in the listing's orders;
+    with the `distance_miles` of the search that found it.
+
+    The JSON API writes its documents from these (programs.serializers) and pages build model
+    instances from them (`listing_from_documents`).
+    """
+
+    __slots__ = ("distance_miles", "program", "provider", "states", "terms", "tracks")
+
+    def __init__(self, text, *, distance_miles=None):
+        self.program, self.provider, self.terms, self.states, self.tracks = json.loads(text)
+        self.distance_miles = distance_miles
+
+
 def _field_value(field, value):
     """A column's value as the model holds it, from its JSON form (either database's)."""
     if value is None:
@@ -723,9 +746,9 @@ def _prefetched(instance, name, model, objects):
 
 
 def listing_from_documents(documents, *, using="default"):
-    """Programs from their documents (program_document_sql), with their provider, terms,
-    licensed states, tracks and sessions in place of prefetched ones: no further query reads
-    them."""
+    """Programs from their listing documents (ListingDocument), with their provider, terms,
+    licensed states, tracks and sessions in place of prefetched ones (no further query reads
+    them), each keeping its `distance_miles`."""
     from .models import Program, Provider, Session, State, Term, Track
 
     time, date = datetime.time.fromisoformat, datetime.date.fromisoformat
@@ -749,10 +772,10 @@ def listing_from_documents(documents, *, using="default"):
         return shared[key]
 
     programs = []
-    for text in documents:
-        row, provider_row, term_rows, state_rows, track_rows = json.loads(text)
-        program = _instance(Program, row, using)
-        program._state.fields_cache["provider"] = _instance(Provider, provider_row, using)
+    for document in documents:
+        program = _instance(Program, document.program, using)
+        program.distance_miles = document.distance_miles
+        program._state.fields_cache["provider"] = _instance(Provider, document.provider, using)
         tracks = []
         for (
             track_id,
@@ -763,7 +786,7 @@ def listing_from_documents(documents, *, using="default"):
             rolling,
             confirmed,
             sessions,
-        ) in track_rows:
+        ) in document.tracks:
             track = Track.from_db(
                 using,
                 track_fields,
@@ -783,8 +806,8 @@ def listing_from_documents(documents, *, using="default"):
             _prefetched(track, "sessions", Session, sessions)
             tracks.append(track)
         # Terms and states are shared by the page's programs: one instance each.
-        terms = [shared_term(values) for values in term_rows]
-        states = [shared_state(values) for values in state_rows]
+        terms = [shared_term(values) for values in document.terms]
+        states = [shared_state(values) for values in document.states]
         _prefetched(program, "terms", Term, terms)
         _prefetched(program, "virtual_states", State, states)
         _prefetched(program, "tracks", Track, tracks)

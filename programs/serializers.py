@@ -1,105 +1,126 @@
-"""The `<program>` JSON document of the contract, shared by the API and export_programs."""
+"""The `<program>` JSON document of the contract, shared by the API and export_programs.
+
+Written from a program's listing document (querysets.ListingDocument: plain values, as the
+database builds them in the statement that finds the programs), not from model instances: a
+page of 100 programs took 20-30 ms to become instances and then JSON, and takes a few ms this
+way (docs/performance.md, "Fifth round").
+"""
+
+import datetime
+
+from django.utils import timezone
 
 from . import sources
-from .models import Program, Track
+from .models import availability_is_current
+from .querysets import ListingDocument
+from .schedule import WEEKDAY_SLUGS
 from .term_kinds import TERM_KINDS
 
+_NOT_LISTED = {"openings": None, "next_start": None, "rolling_admission": None}
 
-def track_to_dict(track: Track, *, public=True):
-    """A track as the contract's JSON object. In public answers, openings, next start and
-    rolling admission older than the freshness window count as not listed (null)."""
-    availability = track.current_availability() if public else track.stated_availability()
+
+def _float(value):
+    return None if value is None else float(value)
+
+
+def track_to_dict(track, *, public=True, today=None):
+    """A track ([id, name, position, openings, next_start, rolling_admission,
+    availability_confirmed, sessions] of a ListingDocument) as the contract's JSON object. In
+    public answers, openings, next start and rolling admission older than the freshness window
+    count as not listed (null)."""
+    _, name, _, openings, next_start, rolling, confirmed, sessions = track
+    stated = {"openings": openings, "next_start": next_start, "rolling_admission": bool(rolling)}
+    if public and not availability_is_current(
+        datetime.date.fromisoformat(confirmed) if confirmed else None,
+        today or timezone.localdate(),
+    ):
+        stated = _NOT_LISTED
+    minutes = sum(session[4] or 0 for session in sessions)
     return {
-        "name": track.name,
-        "hours_per_week": float(track.hours_per_week),
+        "name": name,
+        "hours_per_week": round(minutes / 60, 2),
         "sessions": [
-            {
-                "day": session.day_slug,
-                "start": f"{session.start:%H:%M}",
-                "end": f"{session.end:%H:%M}",
-            }
-            for session in track.sessions.all()
+            {"day": WEEKDAY_SLUGS[day], "start": start[:5], "end": end[:5]}
+            for _, day, start, end, _ in sessions
         ],
-        **availability,
-        "availability_confirmed": (
-            track.availability_confirmed.isoformat() if track.availability_confirmed else None
-        ),
+        **stated,
+        "availability_confirmed": confirmed,
     }
 
 
-def source_to_dict(program: Program):
-    """Where an imported listing comes from; None for listings entered by hand."""
-    if not program.source:
+def source_to_dict(program):
+    """Where an imported listing comes from (a ListingDocument's `program` row); None for
+    listings entered by hand."""
+    if not program["source"]:
         return None
     return {
-        "name": sources.source_name(program.source) or program.source,
-        "edition": program.source_edition or None,
-        "id": program.source_key or None,
+        "name": sources.source_name(program["source"]) or program["source"],
+        "edition": program["source_edition"] or None,
+        "id": program["source_key"] or None,
     }
 
 
-def program_to_dict(
-    program: Program, *, url=None, distance_miles=None, include_location_extras=True
-):
-    """A program as the contract's JSON object.
+def program_to_dict(document: ListingDocument, *, url=None, include_location_extras=True):
+    """A program's listing document as the contract's JSON object.
 
     `url` and `distance_miles` belong to the API's view of a program; export leaves them out
     (import ignores them), so that export, import, export gives the same document.
     """
-    document = {
-        "slug": program.slug,
-        "name": program.name,
-        "provider": {"name": program.provider.name, "website": program.provider.website or None},
+    program, provider = document.program, document.provider
+    result = {
+        "slug": program["slug"],
+        "name": program["name"],
+        "provider": {"name": provider["name"], "website": provider["website"] or None},
     }
     if url is not None:
-        document["url"] = url
-    document.update(
+        result["url"] = url
+    result.update(
         {
-            "description": program.description,
+            "description": program["description"],
             "address": {
-                "street": program.street,
-                "city": program.city,
-                "state": program.state_id,
-                "zip": program.zip,
+                "street": program["street"],
+                "city": program["city"],
+                "state": program["state_id"],
+                "zip": program["zip"],
             },
-            "lat": program.latitude,
-            "lng": program.longitude,
+            "lat": _float(program["latitude"]),
+            "lng": _float(program["longitude"]),
         }
     )
     if include_location_extras:
-        document["distance_miles"] = (
-            round(distance_miles, 1) if distance_miles is not None else None
-        )
-    document.update(
+        distance = document.distance_miles
+        result["distance_miles"] = round(distance, 1) if distance is not None else None
+    terms = {kind.kind: [] for kind in TERM_KINDS}
+    for _, kind, slug, _, _ in document.terms:
+        terms[kind].append(slug)
+    today = timezone.localdate()
+    result.update(
         {
-            "phone": program.phone or None,
-            "intake_phone": program.intake_phone or None,
-            "website": program.website or None,
-            "treats_substance_use": program.treats_substance_use,
-            "treats_mental_health": program.treats_mental_health,
-            "co_occurring": program.co_occurring,
-            "format": program.format,
-            "virtual_states": sorted(state.code for state in program.virtual_states.all()),
-            "min_age": program.min_age,
-            "max_age": program.max_age,
-            "availability": program.availability,
-            "waitlist_weeks": program.waitlist_weeks,
-            **{
-                kind.json_key: [term.slug for term in getattr(program, kind.field)]
-                for kind in TERM_KINDS
-            },
+            "phone": program["phone"] or None,
+            "intake_phone": program["intake_phone"] or None,
+            "website": program["website"] or None,
+            "treats_substance_use": bool(program["treats_substance_use"]),
+            "treats_mental_health": bool(program["treats_mental_health"]),
+            "co_occurring": bool(program["co_occurring"]),
+            "format": program["format"],
+            "virtual_states": sorted(code for code, _ in document.states),
+            "min_age": program["min_age"],
+            "max_age": program["max_age"],
+            "availability": program["availability"],
+            "waitlist_weeks": program["waitlist_weeks"],
+            **{kind.json_key: terms[kind.kind] for kind in TERM_KINDS},
             "tracks": [
-                track_to_dict(track, public=include_location_extras)
-                for track in program.tracks.all()
+                track_to_dict(track, public=include_location_extras, today=today)
+                for track in document.tracks
             ],
-            "other_levels_of_care": list(program.other_levels_of_care),
-            "licenses": list(program.licenses),
-            "time_zone": program.time_zone or None,
-            "location_precision": program.location_precision,
+            "other_levels_of_care": list(program["other_levels_of_care"]),
+            "licenses": list(program["licenses"]),
+            "time_zone": program["time_zone"] or None,
+            "location_precision": program["location_precision"],
             "source": source_to_dict(program),
-            "last_verified": program.last_verified.isoformat() if program.last_verified else None,
-            "verified_by": program.verified_by_role or None,
-            "status": program.status,
+            "last_verified": program["last_verified"],
+            "verified_by": program["verified_by_role"] or None,
+            "status": program["status"],
         }
     )
-    return document
+    return result

@@ -74,7 +74,7 @@ class ProgramListView(TemplateView):
         context.update(
             form=filterset.form,
             page_obj=page,
-            programs=page.object_list if page else [],
+            programs=Program.objects.from_documents(page.object_list) if page else [],
             place=filterset.place,
             unlisted=unlisted,
             conditions=conditions,

@@ -12,9 +12,9 @@ from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import path
 
+from programs import api
 from programs.filtersets import MAX_VALUES_PER_PARAMETER
 from programs.models import Program
-from programs.querysets import ProgramQuerySet
 
 from .factories import ProgramFactory
 
@@ -151,22 +151,22 @@ def test_a_search_racing_an_archive_and_a_delete_reads_one_snapshot(
     of its own for that)."""
     for name in ("Anchor", "Cove", "Harbor"):
         ProgramFactory(slug=name.lower(), name=name)
-    for_listing = ProgramQuerySet.for_listing
+    written = api.program_to_dict  # once the page is read, before its documents are
 
-    def racing_for_listing(queryset):
-        if not hasattr(racing_for_listing, "done"):
-            racing_for_listing.done = True
+    def racing_program_to_dict(document, **kwargs):
+        if not hasattr(racing_program_to_dict, "done"):
+            racing_program_to_dict.done = True
             archive_cove_and_delete_harbor_elsewhere()
-        return for_listing(queryset)
+        return written(document, **kwargs)
 
-    monkeypatch.setattr(ProgramQuerySet, "for_listing", racing_for_listing)
+    monkeypatch.setattr(api, "program_to_dict", racing_program_to_dict)
     with CaptureQueriesContext(connection) as statements:
         response = client.get("/api/programs/", params)
     assert response.status_code == 200
     # The cache's version of the catalogue, the vocabulary, then the page in one statement.
     assert len(statements) == 3 and statements[2]["sql"].startswith("SELECT ranked.*")
     body = response.json()
-    assert racing_for_listing.done and body["count"] == 3
+    assert racing_program_to_dict.done and body["count"] == 3
     assert [(p["slug"], p["status"]) for p in body["results"]] == page
     assert client.get("/api/programs/").json()["count"] == 1  # the next search sees the change
 

@@ -22,8 +22,8 @@ def seed(programs=60, seed=7):
 
 def documents():
     return [
-        program_to_dict(program, include_location_extras=False)
-        for program in Program.objects.for_listing().order_by("slug")
+        program_to_dict(document, include_location_extras=False)
+        for document in Program.objects.order_by("slug").listing_documents()
     ]
 
 

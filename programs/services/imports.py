@@ -35,8 +35,10 @@ def _provider_for(data):
 
 
 def _snapshot(program):
-    program = Program.objects.for_listing().get(pk=program.pk)
-    return program_to_dict(program, include_location_extras=False), program.source_notes
+    (document,) = Program.objects.filter(pk=program.pk).listing_documents()
+    return program_to_dict(document, include_location_extras=False), document.program[
+        "source_notes"
+    ]
 
 
 def _program_write(program, listing, *, fields, term_ids):
@@ -346,7 +348,10 @@ def _source_listings_write(new, changed, term_rows, state_rows, providers, *, re
 
 def programs_export(*, status=Program.Status.PUBLISHED) -> list[dict]:
     """The directory as the JSON list `programs_import` reads, in slug order."""
-    programs = Program.objects.for_listing().order_by("slug")
+    programs = Program.objects.order_by("slug")
     if status != "all":
         programs = programs.filter(status=status)
-    return [program_to_dict(program, include_location_extras=False) for program in programs]
+    return [
+        program_to_dict(document, include_location_extras=False)
+        for document in programs.listing_documents()
+    ]
