@@ -1,7 +1,7 @@
 """The one parser of search parameters, shared by the results page and the JSON API."""
 
 import datetime
-from functools import reduce
+from functools import cached_property, reduce
 from operator import or_
 
 import django_filters
@@ -463,7 +463,7 @@ class ProgramFilterSet(django_filters.FilterSet):
         trip of its own), else here. The count is None when `conditions()` counted it and ran
         out of time (SEARCH_COUNTS_TIMEOUT_MS): counting it again alone took as long.
         """
-        unlisted = self._unlisted_search()
+        unlisted = self._unlisted_search
         if unlisted is None:
             return None
         queryset, used, asked = unlisted
@@ -477,9 +477,11 @@ class ProgramFilterSet(django_filters.FilterSet):
             "parameters": wider,
         }
 
+    @cached_property
     def _unlisted_search(self):
         """The programs `unlisted` counts, the facts and the parameters asked about; None when
-        the search asks about no fact that listings may leave out."""
+        the search asks about no fact that listings may leave out. Built once: the page, the
+        conditions and `unlisted` each read it."""
         data = self.form.cleaned_data
         used = {
             fact
@@ -568,7 +570,7 @@ class ProgramFilterSet(django_filters.FilterSet):
                 for i, way in enumerate(ways_out)
             }
         )
-        unlisted = self._unlisted_search() if "unlisted" not in self._counted else None
+        unlisted = self._unlisted_search if "unlisted" not in self._counted else None
         if unlisted is not None:
             queries["unlisted"] = unlisted[0]
         # None when they took too long (a whole country's programs, counted several ways):
@@ -729,7 +731,7 @@ class ProgramFilterSet(django_filters.FilterSet):
         number = self.form.cleaned_data.get("page") or 1
         offset = (number - 1) * page_size
         annotations = {"total_count": Window(Count("pk"))}
-        unlisted = self._unlisted_search()
+        unlisted = self._unlisted_search
         if unlisted is not None:
             annotations["unlisted_count"] = CountOf(unlisted[0])
         documents, ranked = self.qs.ranked_for_listing(offset, offset + page_size, **annotations)
