@@ -603,7 +603,20 @@ class TrackSchedule(models.Model):
                 fields=["program", "weekly_minutes"],
                 include=["track", "days", "earliest_start", "latest_start", "latest_end"],
                 name="trackschedule_program_idx",
-            )
+            ),
+            # The tracks that meet only on some days, or start at some hours
+            # (ProgramQuerySet.track_matching): where few tracks do, the database reads those
+            # and not every track of the place's programs.
+            models.Index(
+                fields=["days", "program"],
+                include=["weekly_minutes", "earliest_start", "latest_start", "latest_end"],
+                name="trackschedule_days_idx",
+            ),
+            models.Index(
+                fields=["earliest_start", "program"],
+                include=["latest_start", "latest_end", "weekly_minutes", "days"],
+                name="trackschedule_start_idx",
+            ),
         ]
 
     def __str__(self):

@@ -4,9 +4,12 @@ method, and the pages and the API only combine them (tests/test_filtersets.py, t
 import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from programs.geo import place_resolve
 from programs.models import Program, Term
+from programs.querysets import _meets_only_on
 
 from .factories import ProgramFactory, track_create
 
@@ -129,3 +132,12 @@ def test_fact_listed_tells_a_listed_schedule_from_an_unlisted_one():
     condition = Program.objects.fact_listed("schedule", today=today)
     assert slugs(Program.objects.filter(condition)) == ["listed"]
     assert slugs(Program.objects.exclude(condition)) == ["unlisted"]
+
+
+@given(st.sets(st.integers(min_value=0, max_value=6)))
+def test_meeting_only_on_some_days_allows_each_of_their_subsets(days):
+    """The bitmasks `_meets_only_on` allows are those of tracks with no day outside `days`."""
+    allowed = sum(1 << day for day in days)
+    (condition,) = _meets_only_on(days).children
+    assert condition[0] == "days__in"
+    assert condition[1] == [mask for mask in range(128) if mask & ~allowed == 0]
