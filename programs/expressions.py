@@ -97,7 +97,7 @@ class HiddenProgramColumn(models.Expression):
     """PostgreSQL: a column of `programs_program` that migrations add and database triggers
     keep, and that is not a model field, so that Django never writes it from a stale instance:
     `term_ids` (migration 0009), `lightest_track_minutes` (0010), `search_text` (0012, a
-    generated column).
+    generated column), `lat_cell` (0014, a generated column).
 
     The expression names the column itself, on the alias of the query's programs table, and
     follows that alias when Django relabels the query as a subquery.
@@ -139,6 +139,19 @@ class SearchTextColumn(HiddenProgramColumn):
 
     column = "search_text"
     output_field = models.TextField()
+
+
+class LatitudeCell(HiddenProgramColumn):
+    """PostgreSQL: the band of latitude a program lies in, LATITUDE_CELLS_PER_DEGREE to a
+    degree (`programs_program.lat_cell`, a generated column, migration 0014). Its index leads
+    with it, then longitude: a search's box reads the few bands it spans and, in each, only the
+    programs within its longitudes."""
+
+    column = "lat_cell"
+    output_field = models.IntegerField()
+
+
+LATITUDE_CELLS_PER_DEGREE = 4  # as migration 0014's generated column computes it
 
 
 class LightestTrackMinutes(HiddenProgramColumn):

@@ -10,6 +10,8 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 import zipcodes
 from django.core.exceptions import ValidationError
@@ -301,8 +303,9 @@ def distance_expression(lat, lng, lat_field="latitude", lng_field="longitude"):
     )
 
 
-def bounding_box_q(lat, lng, radius_miles, lat_field="latitude", lng_field="longitude"):
-    """A Q for the latitude/longitude box that holds every point within the radius.
+def bounding_box(lat, lng, radius_miles):
+    """The latitude/longitude box that holds every point within the radius: (lat_min,
+    lat_max, longitude ranges), where the ranges are [] when every longitude is in the box.
 
     The box is exact on a sphere (Matuschek's bounds): its longitude half-width grows with
     latitude, so it stays a superset near the poles and in Alaska, and it splits in two where
@@ -312,18 +315,32 @@ def bounding_box_q(lat, lng, radius_miles, lat_field="latitude", lng_field="long
     margin = 1e-6
     lat_min = lat - math.degrees(angular) - margin
     lat_max = lat + math.degrees(angular) + margin
-    q = Q(**{f"{lat_field}__gte": lat_min, f"{lat_field}__lte": lat_max})
     if lat_max >= 90 or lat_min <= -90:
-        return q  # the circle covers a pole: every longitude
+        return lat_min, lat_max, []  # the circle covers a pole: every longitude
     half_width = math.degrees(math.asin(min(1.0, math.sin(angular) / math.cos(math.radians(lat)))))
     half_width += margin
     lng_min, lng_max = lng - half_width, lng + half_width
     if half_width >= 180:
-        return q
+        return lat_min, lat_max, []
     if lng_min < -180:
-        lng_q = Q(**{f"{lng_field}__gte": lng_min + 360}) | Q(**{f"{lng_field}__lte": lng_max})
-    elif lng_max > 180:
-        lng_q = Q(**{f"{lng_field}__gte": lng_min}) | Q(**{f"{lng_field}__lte": lng_max - 360})
-    else:
-        lng_q = Q(**{f"{lng_field}__gte": lng_min, f"{lng_field}__lte": lng_max})
-    return q & lng_q
+        return lat_min, lat_max, [(lng_min + 360, 180), (-180, lng_max)]
+    if lng_max > 180:
+        return lat_min, lat_max, [(lng_min, 180), (-180, lng_max - 360)]
+    return lat_min, lat_max, [(lng_min, lng_max)]
+
+
+def longitudes_q(ranges, lng_field="longitude"):
+    """A Q for longitudes within any of `ranges` (bounding_box's); Q() for every longitude."""
+    return reduce(
+        or_,
+        [Q(**{f"{lng_field}__gte": low, f"{lng_field}__lte": high}) for low, high in ranges],
+        Q(),
+    )
+
+
+def bounding_box_q(lat, lng, radius_miles, lat_field="latitude", lng_field="longitude"):
+    """A Q for the latitude/longitude box that holds every point within the radius
+    (bounding_box)."""
+    lat_min, lat_max, ranges = bounding_box(lat, lng, radius_miles)
+    latitudes = Q(**{f"{lat_field}__gte": lat_min, f"{lat_field}__lte": lat_max})
+    return latitudes & longitudes_q(ranges, lng_field)

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import math
 import uuid
 from contextlib import nullcontext, suppress
 from functools import reduce
@@ -24,14 +25,16 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import StrIndex, Upper
-from django.db.models.lookups import Contains, GreaterThan, IsNull, LessThanOrEqual
+from django.db.models.lookups import Contains, GreaterThan, In, IsNull, LessThanOrEqual
 from django.utils import dateparse, timezone
 
 from iopfinder.database import statement_time_box
 
 from . import geo
 from .expressions import (
+    LATITUDE_CELLS_PER_DEGREE,
     EqualsAny,
+    LatitudeCell,
     LightestTrackMinutes,
     ProgramSearchText,
     SearchTextColumn,
@@ -379,7 +382,7 @@ class ProgramQuerySet(models.QuerySet):
         matched only by its licence is null.
         """
         distance = geo.distance_expression(place.lat, place.lng)
-        in_radius = geo.bounding_box_q(place.lat, place.lng, radius_miles) & Q(
+        in_radius = self._in_box(place, radius_miles) & Q(
             LessThanOrEqual(distance, float(radius_miles))
         )
         if virtual == "exclude":
@@ -389,6 +392,24 @@ class ProgramQuerySet(models.QuerySet):
         return self.filter(condition).annotate(
             distance_miles=Case(When(in_radius, then=distance), default=None)
         )
+
+    def _in_box(self, place, radius_miles):
+        """A condition: the program lies in the box around `place` that holds the circle.
+
+        PostgreSQL reads it as the latitude bands the box spans (LatitudeCell) and, in each,
+        the longitudes in the box, from the index on both (migration 0014): an index on
+        latitude then longitude read every program of the box's latitudes across the whole
+        country (27,000 at 100 miles around Davenport, at 100,000 programs, for the 2,400 in
+        the box) and compared their longitudes one by one.
+        """
+        lat_min, lat_max, longitudes = geo.bounding_box(place.lat, place.lng, radius_miles)
+        if not self._postgresql():
+            return geo.bounding_box_q(place.lat, place.lng, radius_miles)
+        cells = range(
+            math.floor(lat_min * LATITUDE_CELLS_PER_DEGREE),
+            math.floor(lat_max * LATITUDE_CELLS_PER_DEGREE) + 1,
+        )
+        return Q(In(LatitudeCell(), list(cells))) & geo.longitudes_q(longitudes)
 
     def virtual_only(self):
         """Virtual and hybrid programs (used when no place narrows them by state)."""
