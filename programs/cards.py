@@ -84,7 +84,8 @@ def verified_note(program, date_format_string):
     source = program.source_label
     if source:
         return _filled(gettext("From %(source)s; not yet confirmed by the program"), source=source)
-    return mark_safe(f'<span class="stale">{escape(gettext("Not yet verified"))}</span>')
+    not_verified = escape(gettext("Not yet verified"))  # outside the f-string: xgettext reads it
+    return mark_safe(f'<span class="stale">{not_verified}</span>')
 
 
 def schedule_unlisted(program):

@@ -108,8 +108,8 @@ FEW_RESULTS = 5
 # the place's programs, and a search of every therapy and every language (30 chips and more)
 # took over 2 s at 100,000 programs. Its chips are then shown without counts.
 MAX_COUNTED_CHIPS = 12
-# Those counts stop past this many more programs ("without it: 100+ more"): a search without one
-# of its conditions often matches thousands, and counting them all took PostgreSQL 4-7 ms a chip
+# Those counts stop past this many more programs ("without it: over 100 more"): a search without
+# one of its conditions often matches thousands, and counting them all took PostgreSQL 4-7 ms a chip
 # at 100,000 programs where stopping at a hundred took 1 ms.
 MOST_MORE_COUNTED = 100
 WIDER_RADIUS_MILES = 50

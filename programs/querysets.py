@@ -646,9 +646,9 @@ def program_document_sql(program_sql, vendor):
     """SQL for everything a listing shows of the program whose id is `program_sql`, built by
     the database as one JSON text: the program's columns, its provider, terms, licensed states,
     and tracks with their sessions. A page of results gets its documents in the statement that
-    ranks it (ranked_for_listing) instead of five more queries; `listing_from_documents` turns
-    them back into model instances, so that templates and serializers read them as they read
-    prefetched programs."""
+    ranks it (ranked_for_listing) instead of five more queries. The JSON API writes its
+    documents from them (ListingDocument, programs.serializers); `listing_from_documents` turns
+    them into model instances for templates, as if their relations were prefetched."""
     if vendor == "postgresql":
         return _document_postgresql(program_sql)
     if vendor == "sqlite":
@@ -706,6 +706,11 @@ def _document_sqlite(program_sql):
             value = f'{alias}."{field.column}"'
             if isinstance(field, models.JSONField):
                 value = f"json({value})"
+            elif isinstance(field, models.FloatField):
+                # SQLite writes a real in JSON with 15 significant digits (-85.01100000000001
+                # as -85.011); 17 give the stored value back exactly, as PostgreSQL's do.
+                exact = f"json(printf('%%!.17g', {value}))"  # % doubled: the SQL takes params
+                value = f"CASE WHEN {value} IS NULL THEN NULL ELSE {exact} END"
             pairs.append(f"'{field.column}', {value}")
         return f"json_object({', '.join(pairs)})"
 

@@ -92,7 +92,8 @@ def program_to_dict(document: ListingDocument, *, url=None, include_location_ext
         result["distance_miles"] = round(distance, 1) if distance is not None else None
     terms = {kind.kind: [] for kind in TERM_KINDS}
     for _, kind, slug, _, _ in document.terms:
-        terms[kind].append(slug)
+        if kind in terms:  # a kind the contract does not know (none today) is left out
+            terms[kind].append(slug)
     today = timezone.localdate()
     result.update(
         {

@@ -1,8 +1,8 @@
 """A CSRF token that survives the search cache.
 
 Result pages are cached by URL (programs.caching) and shared by every visitor, but their
-"Add to shortlist" forms need each visitor's own CSRF token. Templates write a placeholder
-(`{% shortlist_csrf_input %}`); this middleware puts the visitor's token in its place on the
+"Add to shortlist" forms need each visitor's own CSRF token. The forms hold a placeholder
+(`shortlists.html.csrf_input`); this middleware puts the visitor's token in its place on the
 way out, cached response or not, which also sets the CSRF cookie.
 """
 

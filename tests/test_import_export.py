@@ -334,3 +334,15 @@ def test_export_defaults_to_published_programs(tmp_path):
     path = tmp_path / "out.json"
     run("export_programs", str(path))
     assert [p["slug"] for p in json.loads(path.read_text())] == ["public"]
+
+
+def test_export_gives_back_coordinates_exactly(client):
+    """Exported and API documents carry each coordinate as stored, to the last digit (SQLite
+    writes reals in JSON with 15 digits unless told otherwise)."""
+    from programs.services.imports import programs_export
+
+    program = ProgramFactory(latitude=38.01100000000001, longitude=-78.48050000000001)
+    (exported,) = programs_export()
+    assert (exported["lat"], exported["lng"]) == (38.01100000000001, -78.48050000000001)
+    shown = client.get(f"/api/programs/{program.slug}/").json()
+    assert (shown["lat"], shown["lng"]) == (38.01100000000001, -78.48050000000001)
