@@ -16,6 +16,8 @@ SQLite keeps searching programs_program_terms with EXISTS: nothing to do there.
 
 from django.db import migrations
 
+from ._postgresql import on_postgresql
+
 LATLNG = (
     "CREATE INDEX program_published_latlng_idx ON programs_program (latitude, longitude) "
     "INCLUDE (id, name, treats_substance_use, treats_mental_health, co_occurring, availability, "
@@ -119,18 +121,9 @@ POSTGRESQL_REVERSE = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("programs", "0008_text_search_indexes")]
 
     operations = [
-        migrations.RunPython(_run(POSTGRESQL), _run(POSTGRESQL_REVERSE), elidable=False),
+        on_postgresql(POSTGRESQL, POSTGRESQL_REVERSE),
     ]

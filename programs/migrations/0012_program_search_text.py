@@ -7,6 +7,8 @@ by PostgreSQL itself, so it cannot go stale. A word too short for a trigram is l
 
 from django.db import migrations
 
+from ._postgresql import on_postgresql
+
 PROGRAM_TEXT = "UPPER(name || ' ' || description || ' ' || city)"  # as in 0008
 TEXT_INDEX = (  # 0008's index, on the expression
     "CREATE INDEX program_text_trgm_idx ON programs_program "
@@ -23,18 +25,9 @@ POSTGRESQL = [
 POSTGRESQL_REVERSE = [TEXT_INDEX, "ALTER TABLE programs_program DROP COLUMN search_text"]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("programs", "0011_published_key_indexes")]
 
     operations = [
-        migrations.RunPython(_run(POSTGRESQL), _run(POSTGRESQL_REVERSE), elidable=False),
+        on_postgresql(POSTGRESQL, POSTGRESQL_REVERSE),
     ]

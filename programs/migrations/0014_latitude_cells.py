@@ -16,6 +16,8 @@ schedule.
 
 from django.db import migrations
 
+from ._postgresql import on_postgresql
+
 COLUMNS = (
     "INCLUDE (latitude, id, name, treats_substance_use, treats_mental_health, co_occurring, "
     "availability, format, min_age, max_age, term_ids{extra}) WHERE status = 'published'{where}"
@@ -35,18 +37,9 @@ POSTGRESQL_REVERSE = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("programs", "0013_trackschedule_days_start_indexes")]
 
     operations = [
-        migrations.RunPython(_run(POSTGRESQL), _run(POSTGRESQL_REVERSE), elidable=False),
+        on_postgresql(POSTGRESQL, POSTGRESQL_REVERSE),
     ]
