@@ -20,7 +20,7 @@ from django.template.defaultfilters import date as date_format
 from django.template.defaultfilters import floatformat
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from shortlists.html import add_button
@@ -45,7 +45,6 @@ LABELS = {
     "treats": _("Treats"),
     "verified": _("Verified"),
     **{f"format_{value}": label for value, label in Program.Format.choices},
-    **{f"availability_{value}": label for value, label in Program.Availability.choices},
 }
 
 
@@ -176,12 +175,7 @@ def _facts(program, labels):
     payments = program.payments
     if payments:
         rows.append(f"<div><dt>{labels['payment']}</dt><dd>{_joined(payments)}</dd></div>")
-    openings = labels[f"availability_{program.availability}"]
-    if program.availability == "waitlist" and program.waitlist_weeks is not None:
-        weeks = program.waitlist_weeks
-        openings += " " + _filled(
-            ngettext("(about %(weeks)s week)", "(about %(weeks)s weeks)", weeks), weeks=weeks
-        )
+    openings = escape(program.availability_display)
     rows.append(
         f"<div><dt>{labels['openings']}</dt>"
         f'<dd class="availability-{escape(program.availability)}">{openings}</dd></div>'

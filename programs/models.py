@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS_ABBR
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -45,6 +45,14 @@ def availability_is_current(confirmed, today):
     if confirmed is None:
         return False
     return today - confirmed <= datetime.timedelta(days=settings.AVAILABILITY_FRESH_DAYS)
+
+
+def availability_as_listed(stated, confirmed, today):
+    """A track's `stated` openings, next start and rolling admission while they are current
+    (availability_is_current); once they are not, each counts as not listed (None)."""
+    if availability_is_current(confirmed, today):
+        return stated
+    return dict.fromkeys(stated)
 
 
 def time_range_display(start, end):
@@ -390,6 +398,18 @@ class Program(models.Model):
         return age > datetime.timedelta(days=settings.STALE_AFTER_DAYS)
 
     @property
+    def availability_display(self):
+        """Whether the program takes patients, in words, with the wait when it gives one:
+        "Waitlist (about 3 weeks)"."""
+        text = str(dict(self.Availability.choices).get(self.availability, self.availability))
+        if self.availability == self.Availability.WAITLIST and self.waitlist_weeks is not None:
+            weeks = self.waitlist_weeks
+            text += " " + ngettext("(about %(weeks)s week)", "(about %(weeks)s weeks)", weeks) % {
+                "weeks": weeks
+            }
+        return text
+
+    @property
     def ages_display(self):
         """The age range in words; "Ages not stated" when the listing gives neither end."""
         low, high = self.min_age, self.max_age
@@ -474,9 +494,9 @@ class Track(models.Model):
 
     def current_availability(self):
         """`stated_availability`, or nothing listed (None) once it is no longer current."""
-        if self.availability_is_current:
-            return self.stated_availability()
-        return {"openings": None, "next_start": None, "rolling_admission": None}
+        return availability_as_listed(
+            self.stated_availability(), self.availability_confirmed, timezone.localdate()
+        )
 
     @property
     def hours_per_week(self):

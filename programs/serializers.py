@@ -11,12 +11,10 @@ import datetime
 from django.utils import timezone
 
 from . import sources
-from .models import availability_is_current
+from .models import availability_as_listed
 from .querysets import ListingDocument
 from .schedule import WEEKDAY_SLUGS
 from .term_kinds import TERM_KINDS
-
-_NOT_LISTED = {"openings": None, "next_start": None, "rolling_admission": None}
 
 
 def _float(value):
@@ -30,11 +28,12 @@ def track_to_dict(track, *, public=True, today=None):
     count as not listed (null)."""
     _, name, _, openings, next_start, rolling, confirmed, sessions = track
     stated = {"openings": openings, "next_start": next_start, "rolling_admission": bool(rolling)}
-    if public and not availability_is_current(
-        datetime.date.fromisoformat(confirmed) if confirmed else None,
-        today or timezone.localdate(),
-    ):
-        stated = _NOT_LISTED
+    if public:
+        stated = availability_as_listed(
+            stated,
+            datetime.date.fromisoformat(confirmed) if confirmed else None,
+            today or timezone.localdate(),
+        )
     minutes = sum(session[4] or 0 for session in sessions)
     return {
         "name": name,

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from programs import sources
@@ -66,13 +66,7 @@ def schedule(program):
 
 def openings(program):
     """The program's availability, then each track's openings and next start while current."""
-    overall = program.get_availability_display()
-    if program.availability == Program.Availability.WAITLIST and program.waitlist_weeks is not None:
-        weeks = program.waitlist_weeks
-        overall += " " + ngettext("(about %(weeks)d week)", "(about %(weeks)d weeks)", weeks) % {
-            "weeks": weeks
-        }
-    lines = [overall]
+    lines = [program.availability_display]
     for track in program.tracks.all():
         current = track.current_availability()
         parts = []
