@@ -556,17 +556,21 @@ class ProgramFilterSet(django_filters.FilterSet):
         # at 100,000 programs 8-28 ms where checking the same conditions through an EXISTS on
         # the program's own key, within the place, took 32-37 ms.
         counted = chips if len(chips) <= MAX_COUNTED_CHIPS else []
-        # Each counted up to one past MOST_MORE_COUNTED more than the search's own results.
-        at_most = {True: count + MOST_MORE_COUNTED + 1, False: MOST_MORE_COUNTED + 1}
+        # Each counted up to one past MOST_MORE_COUNTED more than the search's own results
+        # (which a chip's search, and a wider way out's, include).
+        at_most = count + MOST_MORE_COUNTED + 1
         queries = {
             f"chip_{i}": CountOf(
-                self._search(self.queryset, chip["data"], ordered=False), at_most=at_most[True]
+                self._search(self.queryset, chip["data"], ordered=False), at_most=at_most
             )
             for i, chip in enumerate(counted)
         }
         queries.update(
             {
-                f"way_{i}": CountOf(way.pop("queryset"), at_most=at_most[way["wider"]])
+                f"way_{i}": CountOf(
+                    way.pop("queryset"),
+                    at_most=at_most if way["wider"] else MOST_MORE_COUNTED + 1,
+                )
                 for i, way in enumerate(ways_out)
             }
         )

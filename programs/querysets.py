@@ -402,9 +402,9 @@ class ProgramQuerySet(models.QuerySet):
         country (27,000 at 100 miles around Davenport, at 100,000 programs, for the 2,400 in
         the box) and compared their longitudes one by one.
         """
-        lat_min, lat_max, longitudes = geo.bounding_box(place.lat, place.lng, radius_miles)
         if not self._postgresql():
             return geo.bounding_box_q(place.lat, place.lng, radius_miles)
+        lat_min, lat_max, longitudes = geo.bounding_box(place.lat, place.lng, radius_miles)
         cells = range(
             math.floor(lat_min * LATITUDE_CELLS_PER_DEGREE),
             math.floor(lat_max * LATITUDE_CELLS_PER_DEGREE) + 1,
