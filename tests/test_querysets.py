@@ -144,3 +144,30 @@ def test_meeting_only_on_some_days_allows_each_of_their_subsets(days):
     (condition,) = _meets_only_on(days).children
     assert condition[0] == "days__in"
     assert condition[1] == [mask for mask in range(128) if mask & ~allowed == 0]
+
+
+# Tracks that meet on these days, one program each (the search reads the days' bitmasks).
+DAY_PATTERNS = {
+    "mon": ["mon"],
+    "wed": ["wed"],
+    "mon-wed-fri": ["mon", "wed", "fri"],
+    "tue-thu": ["tue", "thu"],
+    "weekend": ["sat", "sun"],
+    "every-day": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+}
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [["wed"], ["mon", "wed"], ["mon", "wed", "fri"], ["mon", "tue", "wed", "thu", "fri"],
+     ["sat", "sun"], ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]],
+)  # fmt: skip
+def test_a_days_search_finds_the_tracks_that_meet_on_no_other_day(client, asked):
+    """`days` through the API: a program comes back when one of its tracks meets only on days
+    asked for, as a person reading the schedules would pick them out."""
+    for slug, days in DAY_PATTERNS.items():
+        ProgramFactory(slug=slug, tracks={"T": [(day, "18:00", "21:00") for day in days]})
+    ProgramFactory(slug="no-schedule")
+    body = client.get("/api/programs/", {"days": asked, "page_size": 100}).json()
+    expected = sorted(slug for slug, days in DAY_PATTERNS.items() if set(days) <= set(asked))
+    assert sorted(p["slug"] for p in body["results"]) == expected
