@@ -3,6 +3,7 @@
 import datetime
 import uuid
 import zoneinfo
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import models
@@ -505,22 +506,36 @@ class Track(models.Model):
 
     def summary(self):
         """What people decide by, e.g. "Mon, Wed, Thu 6-9 pm, 9 h/week"."""
-        sessions = list(self.sessions.all())
-        if not sessions:
-            return gettext("No sessions listed")
-        slots = {}  # time slot -> the days it runs, in week order
-        for session in sessions:
-            slot = (session.start, session.end)
-            slots.setdefault(slot, []).append(str(WEEKDAYS_ABBR[session.day]))
-        parts = [
-            f"{', '.join(days)} {time_range_display(start, end)}"
-            for (start, end), days in slots.items()  # in week order of each slot's first day
-        ]
-        hours = formats.number_format(f"{self.hours_per_week:g}")
-        return gettext("%(sessions)s, %(hours)s h/week") % {
-            "sessions": "; ".join(parts),
-            "hours": hours,
-        }
+        return schedule_summary(
+            get_language(),
+            tuple(
+                (session.day, session.start, session.end, session.duration_minutes)
+                for session in self.sessions.all()
+            ),
+        )
+
+
+@lru_cache(maxsize=4096)
+def schedule_summary(language, sessions):
+    """Track.summary's text for `sessions` ((day, start, end, minutes), in week order) in
+    `language`, the active one. Kept per process: it depends on nothing else, and the same
+    few schedules recur across a page's tracks and the next page's; written afresh, a
+    20-card page spent about 1 ms of its cards' 5 on translating weekdays (docs/performance.md,
+    "Sixth round")."""
+    if not sessions:
+        return gettext("No sessions listed")
+    slots = {}  # time slot -> the days it runs, in week order
+    for day, start, end, _minutes in sessions:
+        slots.setdefault((start, end), []).append(str(WEEKDAYS_ABBR[day]))
+    parts = [
+        f"{', '.join(days)} {time_range_display(start, end)}"
+        for (start, end), days in slots.items()  # in week order of each slot's first day
+    ]
+    hours = round(sum(minutes or 0 for *_times, minutes in sessions) / 60, 2)
+    return gettext("%(sessions)s, %(hours)s h/week") % {
+        "sessions": "; ".join(parts),
+        "hours": formats.number_format(f"{hours:g}"),
+    }
 
 
 class Session(models.Model):
