@@ -5,7 +5,7 @@ import json
 import math
 import uuid
 from contextlib import nullcontext, suppress
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
 
 from django.db import DatabaseError, OperationalError, connections, models, transaction
@@ -780,32 +780,42 @@ class ListingDocument:
         self.distance_miles = distance_miles
 
 
-def _field_value(field, value):
-    """A column's value as the model holds it, from its JSON form (either database's)."""
-    if value is None:
-        return None
+def _datetime(value):
+    moment = dateparse.parse_datetime(value)
+    return timezone.make_aware(moment, datetime.UTC) if timezone.is_naive(moment) else moment
+
+
+def _converter(field):
+    """How a column's JSON value (either database's) becomes the model's; None: as it is."""
     if isinstance(field, models.DateTimeField):
-        moment = dateparse.parse_datetime(value)
-        return timezone.make_aware(moment, datetime.UTC) if timezone.is_naive(moment) else moment
+        return _datetime
     if isinstance(field, models.DateField):
-        return datetime.date.fromisoformat(value)
+        return datetime.date.fromisoformat
     if isinstance(field, models.TimeField):
-        return datetime.time.fromisoformat(value)
+        return datetime.time.fromisoformat
     if isinstance(field, models.BooleanField):
-        return bool(value)
+        return bool
     if isinstance(field, models.UUIDField):
-        return uuid.UUID(value)
-    return value
+        return uuid.UUID
+    return None
+
+
+@cache
+def _columns(model):
+    """A model's concrete fields as (attname, column, converter), worked out once a process."""
+    return tuple(
+        (field.attname, field.column, _converter(field)) for field in model._meta.concrete_fields
+    )
 
 
 def _instance(model, document, using):
     """A model instance from a row's JSON object (column -> value), as if read by a query."""
-    fields = model._meta.concrete_fields
-    return model.from_db(
-        using,
-        [field.attname for field in fields],
-        [_field_value(field, document[field.column]) for field in fields],
-    )
+    columns = _columns(model)
+    values = []
+    for _attname, column, convert in columns:
+        value = document[column]
+        values.append(value if convert is None or value is None else convert(value))
+    return model.from_db(using, [attname for attname, _column, _convert in columns], values)
 
 
 def _prefetched(instance, name, model, objects):
