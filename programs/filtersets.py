@@ -2,7 +2,7 @@
 
 import copy
 import datetime
-from functools import cached_property, reduce
+from functools import cached_property, partial, reduce
 from operator import or_
 
 import django_filters
@@ -17,10 +17,18 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
 from . import freetime, geo
 from .models import WEEKDAY_SLUGS, Program
-from .querysets import CountOf, counts_at_once, search_words
+from .querysets import (
+    CountOf,
+    CountWhere,
+    NotOneTable,
+    counts_at_once,
+    search_words,
+    where_sql,
+)
 from .term_kinds import TERM_KINDS
 from .vocabularies import NEEDS
 from .vocabulary_cache import vocabulary
@@ -294,6 +302,23 @@ class TimeFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
 
 
+def _with_track_matching(queryset, *, schedule):
+    return queryset.with_track_matching(**schedule)
+
+
+def _near(queryset, *, place, radius, virtual):
+    return queryset.near(place, radius, virtual)
+
+
+def _virtual_only(queryset):
+    return queryset.virtual_only()
+
+
+def _outside_circle(queryset, *, place, radius):
+    """Virtual and hybrid programs licensed in the place's state, outside its circle."""
+    return queryset.near(place, radius, "only").filter(distance_miles__isnull=True)
+
+
 class FilterCopies(dict):
     """A FilterSet's filters, which each search copies (django-filter deep-copies them): here
     one shallow copy of each, its method bound to the copy (whose `parent` is the search).
@@ -435,6 +460,7 @@ class ProgramFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
         self._counted = {}  # counts already read with other queries (e.g. "unlisted")
+        self._conditions_sql = {}  # each condition of the counts compiled once (_count_where)
         # Every vocabulary (kept in the process): the slugs to accept, the choices to show.
         self._vocabulary = vocabulary()
         self.term_ids = {(kind, slug): pk for kind, slug, pk, _name in self._vocabulary}
@@ -604,15 +630,13 @@ class ProgramFilterSet(django_filters.FilterSet):
         # (which a chip's search, and a wider way out's, include).
         at_most = count + MOST_MORE_COUNTED + 1
         queries = {
-            f"chip_{i}": CountOf(
-                self._search(self.queryset, chip["data"], ordered=False), at_most=at_most
-            )
+            f"chip_{i}": self._count_where(self._narrowings(chip["data"]), at_most=at_most)
             for i, chip in enumerate(counted)
         }
         queries.update(
             {
-                f"way_{i}": CountOf(
-                    way.pop("queryset"),
+                f"way_{i}": self._count_where(
+                    way.pop("steps"),
                     at_most=at_most if way["wider"] else MOST_MORE_COUNTED + 1,
                 )
                 for i, way in enumerate(ways_out)
@@ -645,17 +669,15 @@ class ProgramFilterSet(django_filters.FilterSet):
 
     def _ways_out(self):
         """Wider searches that may help: a larger circle, virtual programs of the state; each
-        with the `queryset` that counts it and whether it is `wider` than the search (its
-        count includes the search's own results) or only what it adds."""
+        with the `steps` (_narrowings) of what counts it and whether it is `wider` than the
+        search (its count includes the search's own results) or only what it adds."""
         data, place = self.form.cleaned_data, self.form.place
         if place is None:
             return []
         ways = []
         radius = data.get("radius") or geo.DEFAULT_RADIUS_MILES
         if radius < WIDER_RADIUS_MILES:
-            wider = self._search(
-                self.queryset, {**data, "radius": WIDER_RADIUS_MILES}, ordered=False
-            )
+            wider = self._narrowings({**data, "radius": WIDER_RADIUS_MILES})
             parameters = self._parameters()
             parameters["radius"] = str(WIDER_RADIUS_MILES)
             parameters.pop("page", None)
@@ -663,18 +685,17 @@ class ProgramFilterSet(django_filters.FilterSet):
                 {
                     "label": gettext("Search within %(miles)s miles")
                     % {"miles": WIDER_RADIUS_MILES},
-                    "queryset": wider,
+                    "steps": wider,
                     "wider": True,
                     "parameters": parameters,
                 }
             )
         if (data.get("virtual") or "exclude") == "exclude" and place.state:
             # What including them adds: the licensed programs outside the circle (their
-            # distance is null). Counting the wider search itself read every program: a circle
-            # OR a licence is a condition no index serves.
-            virtual = self._search(
-                self.queryset, {**data, "virtual": "only"}, ordered=False
-            ).filter(distance_miles__isnull=True)
+            # distance is null).
+            virtual = [step for step in self._narrowings(data) if step[0][0] != "place"]
+            outside = partial(_outside_circle, place=place, radius=radius)
+            virtual.append((("outside circle", radius), outside))
             parameters = self._parameters()
             parameters["virtual"] = "include"
             parameters.pop("page", None)
@@ -682,7 +703,7 @@ class ProgramFilterSet(django_filters.FilterSet):
                 {
                     "label": gettext("Include virtual programs licensed in %(state)s")
                     % {"state": place.state},
-                    "queryset": virtual,
+                    "steps": virtual,
                     "wider": False,
                     "parameters": parameters,
                 }
@@ -723,24 +744,11 @@ class ProgramFilterSet(django_filters.FilterSet):
 
     def _search(self, queryset, data, *, ordered=True):
         """`queryset` narrowed by `data` (cleaned parameters)."""
-        for name, value in data.items():
-            if name in self.filters:  # page and page_size are not filters
-                queryset = self.filters[name].filter(queryset, value)
-        schedule = self._schedule(data)
-        if schedule:
-            queryset = queryset.with_track_matching(**schedule)
-
-        place = self.form.place
-        virtual = data.get("virtual") or "exclude"
-        if place is not None:
-            radius = data.get("radius") or geo.DEFAULT_RADIUS_MILES
-            queryset = queryset.near(place, radius, virtual)
-        elif virtual == "only":
-            queryset = queryset.virtual_only()
-
+        for _key, narrow in self._narrowings(data):
+            queryset = narrow(queryset)
         if not ordered:
             return queryset
-        sort = data.get("sort") or ("distance" if place else "name")
+        sort = data.get("sort") or ("distance" if self.form.place else "name")
         if sort == "distance":
             return queryset.order_by_distance()
         if sort == "hours":
@@ -748,6 +756,62 @@ class ProgramFilterSet(django_filters.FilterSet):
         if sort == "verified":
             return queryset.order_by_verified()
         return queryset.order_by("name", "pk")
+
+    def _narrowings(self, data):
+        """The conditions of the search `data` asks for, one step each: [(key, narrow)], where
+        `narrow` takes a queryset and returns it narrowed by that condition. The same condition
+        has the same key in every search of this form (a chip's search shares all but one of
+        the search's), so that counts compile it once (_count_where)."""
+        steps = []
+        for name, value in data.items():
+            filter_ = self.filters.get(name)  # page and page_size are not filters
+            if filter_ is None or filter_.method == "joint" or value in EMPTY_VALUES:
+                continue  # applied below, or nothing to apply
+            steps.append(((name, repr(value)), partial(filter_.filter, value=value)))
+        schedule = self._schedule(data)
+        if schedule:
+            steps.append(
+                (("schedule", repr(schedule)), partial(_with_track_matching, schedule=schedule))
+            )
+        place = self.form.place
+        virtual = data.get("virtual") or "exclude"
+        if place is not None:
+            radius = data.get("radius") or geo.DEFAULT_RADIUS_MILES
+            near = partial(_near, place=place, radius=radius, virtual=virtual)
+            steps.append((("place", radius, virtual), near))
+        elif virtual == "only":
+            steps.append((("virtual", virtual), _virtual_only))
+        return steps
+
+    def _count_where(self, steps, *, at_most):
+        """How many of this form's programs `steps` (_narrowings) leave, counted up to
+        `at_most`: CountWhere, each step's condition compiled once for every count of the
+        search (kept by key); CountOf the narrowed queryset when a condition joins another
+        table (a search for a word of one or two letters reads the provider's name)."""
+        model = self.queryset.model
+        try:
+            conditions = [self._compiled(("base",), lambda: self.queryset)]
+            for key, narrow in steps:
+                programs = partial(narrow, model.objects.all())  # narrowed if not compiled yet
+                conditions.append(self._compiled(key, programs))
+        except NotOneTable:
+            queryset = self.queryset
+            for _key, narrow in steps:
+                queryset = narrow(queryset)
+            return CountOf(queryset, at_most=at_most)
+        return CountWhere(model, conditions, at_most=at_most)
+
+    def _compiled(self, key, queryset):
+        """where_sql of the queryset `queryset()` builds, kept by `key` for this search."""
+        if key not in self._conditions_sql:
+            try:
+                self._conditions_sql[key] = where_sql(queryset())
+            except NotOneTable as error:
+                self._conditions_sql[key] = error
+        compiled = self._conditions_sql[key]
+        if isinstance(compiled, NotOneTable):
+            raise compiled
+        return compiled
 
     def _schedule(self, data):
         """The conditions of ProgramQuerySet.track_matching that `data` asks for ({}: none)."""

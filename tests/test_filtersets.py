@@ -1,9 +1,11 @@
 """One test per search parameter, on a small hand-made dataset: which programs come back."""
 
 import datetime
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from iopfinder.database import RequestTimeBudget
@@ -403,10 +405,13 @@ def slow_ways_out(monkeypatch):
     country's programs counted several ways)."""
     ways_out = ProgramFilterSet._ways_out
 
+    def sleep(queryset):
+        return queryset.extra(where=["(SELECT pg_sleep(0.2)) IS NOT NULL"])
+
     def slow(self):
         ways = ways_out(self)
         for way in ways:
-            way["queryset"] = way["queryset"].extra(where=["(SELECT pg_sleep(0.2)) IS NOT NULL"])
+            way["steps"] = [*way["steps"], (("sleep",), sleep)]
         return ways
 
     monkeypatch.setattr(ProgramFilterSet, "_ways_out", slow)
@@ -545,6 +550,48 @@ def test_counts_stop_past_the_most_worth_saying(client, monkeypatch):
     assert conditions.is_valid()
     ways = {w["label"]: w["more"] for w in conditions.conditions(count=0)["ways_out"]}
     assert ways["Search within 50 miles"] == 3  # exactly three: counted, not "over"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"near": "22902", "therapy": ["cbt", "dbt"], "payment": "self-pay"},
+        {"near": "22902", "radius": "10", "days": "sat", "need": "mental-health"},
+        {"near": "22902", "time_of_day": "evening", "step_down_from": "php", "accepting": "1"},
+        {"near": "22902", "q": "skills teens", "format": "hybrid", "age": "15"},
+        {"near": "22902", "q": "zz", "language": "es"},  # a word of two letters: a join
+        {"near": "22902", "virtual": "only", "therapy": "dbt", "hours_min": "10"},
+        {
+            "near": "Seattle, WA",
+            "radius": "5",
+            "free": "mon-fri@17:00-23:59;sat-sun",
+            "population": "women",
+        },
+        {"therapy": ["cbt", "dbt"], "payment": "medicare", "virtual": "only"},
+        {"start_after": "17:00", "end_before": "20:00", "language": "es"},
+    ],
+)
+def test_each_number_a_chip_or_a_way_out_shows_is_what_its_link_brings_back(dataset, params):
+    """Each count of a search with few results, compiled condition by condition, agrees with
+    the search its link runs: that search's results less this one's (for a way out that adds
+    programs, what it adds)."""
+
+    def total(parameters):
+        filterset = ProgramFilterSet(parameters, queryset=Program.objects.published())
+        assert filterset.is_valid(), filterset.errors
+        return filterset.qs.count()
+
+    filterset = ProgramFilterSet(
+        QueryDict(urlencode(params, doseq=True)), queryset=Program.objects.published()
+    )
+    assert filterset.is_valid(), filterset.errors
+    count = filterset.qs.count()
+    assert count < 5  # few results: the counts are shown
+    conditions = filterset.conditions(count=count)
+    assert conditions["chips"]
+    for item in [*conditions["chips"], *conditions["ways_out"]]:
+        assert item["more_at_least"] is False
+        assert item["more"] == total(item["parameters"]) - count, item["label"]
 
 
 def test_chips_without_counts_when_there_are_enough_results():
