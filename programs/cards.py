@@ -23,7 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from shortlists.html import add_button
+from shortlists.html import add_buttons
 
 from .models import Program, Term
 
@@ -203,9 +203,10 @@ def _facts(program, labels, terms):
     return '<dl class="facts">\n    ' + "\n    ".join(rows) + "\n  </dl>"
 
 
-def result_card(program, *, number=None, place=None, next_url=""):
+def result_card(program, *, number=None, place=None, next_url="", add_button=None):
     """One result card: the program's name and link, distance and place, how to call, its
-    tracks, payment, openings, step-down and verification, and the shortlist button."""
+    tracks, payment, openings, step-down and verification, and the shortlist button
+    (`add_button`, the page's from shortlists.html.add_buttons, if its cards share one)."""
     labels = _labels()
     tracks = list(program.tracks.all())
     terms = {}  # as Program.payments etc., the terms read once
@@ -222,7 +223,7 @@ def result_card(program, *, number=None, place=None, next_url=""):
         _tracks(program, tracks),
         _zone(program, place, tracks),
         _facts(program, labels, terms),
-        add_button(program, place=place, next_url=next_url),
+        (add_button or add_buttons(place=place, next_url=next_url))(program),
     ]
     return mark_safe(
         '<article class="program-card">\n  ' + "\n  ".join(p for p in parts if p) + "\n</article>"
@@ -231,9 +232,10 @@ def result_card(program, *, number=None, place=None, next_url=""):
 
 def result_cards(programs, *, first_number=1, place=None, next_url=""):
     """The cards of a page of results, numbered from `first_number` as the map's markers."""
+    add_button = add_buttons(place=place, next_url=next_url)  # their shared parts once
     return mark_safe(
         "".join(
-            result_card(program, number=number, place=place, next_url=next_url)
+            result_card(program, number=number, place=place, add_button=add_button)
             for number, program in enumerate(programs, start=first_number)
         )
     )

@@ -8,7 +8,6 @@ from functools import lru_cache
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import get_language, gettext, ngettext
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .expressions import SessionMinutes
+from .links import slug_url
 from .querysets import ProgramQuerySet, TermQuerySet, TrackQuerySet
 from .schedule import WEEKDAY_SLUGS
 
@@ -365,7 +365,7 @@ class Program(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("programs:detail", kwargs={"slug": self.slug})
+        return slug_url("programs:detail", self.slug)
 
     def _terms(self, kind):
         return [term for term in self.terms.all() if term.kind == kind]

@@ -4,8 +4,11 @@ program page (`{% shortlist_add_button %}`)."""
 from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
+
+from programs.links import slug_url
 
 from .middleware import CSRF_PLACEHOLDER
 
@@ -23,9 +26,11 @@ def _button_parts(language, script_prefix):
     return reverse("shortlists:detail"), gettext("View shortlist"), gettext("Add to shortlist")
 
 
-def add_button(program, *, place=None, next_url=""):
-    """A form that adds `program` to the visitor's shortlist and comes back to `next_url`;
-    with the `place` searched from, so that the shortlist can give distances from it."""
+def add_buttons(*, place=None, next_url=""):
+    """A function that writes a program's "Add" button: a form that adds it to the visitor's
+    shortlist and comes back to `next_url`, with the `place` searched from, so that the
+    shortlist can give distances from it. What the buttons of a page share (the shortlist's
+    address, the labels, the token's input, the place) is written once, here."""
     shortlist_url, view_label, add_label = _button_parts(get_language(), get_script_prefix())
     origin = ""
     if place:
@@ -37,21 +42,35 @@ def add_button(program, *, place=None, next_url=""):
             str(place.lat),
             str(place.lng),
         )
-    return format_html(
-        '<form class="shortlist-add" method="post" action="{}" data-shortlist-add'
-        ' data-shortlist-url="{}" data-view-label="{}">\n'
+    middle = format_html(
+        '" data-shortlist-add data-shortlist-url="{}" data-view-label="{}">\n'
         "  {}\n"
         "  {}\n"
         '  <input type="hidden" name="next" value="{}">\n'
-        '  <button type="submit">{}<span class="visually-hidden">: {}</span></button>\n'
-        '  <span class="shortlist-status" role="status" data-shortlist-status></span>\n'
-        "</form>",
-        reverse("shortlists:add", args=[program.slug]),
+        '  <button type="submit">{}<span class="visually-hidden">: ',
         shortlist_url,
         view_label,
         csrf_input(),
         origin,
         next_url,
         add_label,
-        program.name,
     )
+    end = (
+        "</span></button>\n"
+        '  <span class="shortlist-status" role="status" data-shortlist-status></span>\n'
+        "</form>"
+    )
+
+    def add_button(program):
+        action = conditional_escape(slug_url("shortlists:add", program.slug))
+        name = conditional_escape(program.name)
+        return mark_safe(
+            f'<form class="shortlist-add" method="post" action="{action}{middle}{name}{end}'
+        )
+
+    return add_button
+
+
+def add_button(program, *, place=None, next_url=""):
+    """The "Add" button of one program (add_buttons)."""
+    return add_buttons(place=place, next_url=next_url)(program)

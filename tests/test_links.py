@@ -1,0 +1,36 @@
+"""Program addresses written around the slug (programs.links) are reverse's, in either
+language and under a script prefix."""
+
+import pytest
+from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
+from django.utils import translation
+
+from programs.links import slug_url
+
+VIEWS = ["programs:detail", "shortlists:add", "shortlists:remove"]
+
+
+@pytest.fixture(params=["/", "/directory/"])
+def script_prefix(request):
+    set_script_prefix(request.param)
+    yield request.param
+    clear_script_prefix()
+
+
+@pytest.mark.parametrize("viewname", VIEWS)
+@pytest.mark.parametrize("language", ["en", "es"])
+@pytest.mark.parametrize("slug", ["a", "recovery-center_2", "ABC-123"])
+def test_slug_url_is_the_address_reverse_gives(script_prefix, viewname, language, slug):
+    with translation.override(language):
+        url = slug_url(viewname, slug)
+        assert url == reverse(viewname, kwargs={"slug": slug})
+    assert url.startswith(script_prefix + ("es/" if language == "es" else ""))
+
+
+@pytest.mark.parametrize("viewname", VIEWS)
+@pytest.mark.parametrize("slug", ["caf\u00e9", "a/b", "a b", ""])
+def test_what_is_not_a_slug_has_no_address_either_way(viewname, slug):
+    with pytest.raises(NoReverseMatch):
+        reverse(viewname, kwargs={"slug": slug})
+    with pytest.raises(NoReverseMatch):
+        slug_url(viewname, slug)
