@@ -835,22 +835,22 @@ class ProgramFilterSet(django_filters.FilterSet):
         everything a listing shows; EmptyPage past the end.
 
         One statement, whatever the page: the search ranks matching programs reading only
-        narrow columns, the total comes with the same rows (COUNT(*) OVER ()), and so does the
-        count of `unlisted` when the search asks for it; the page's programs come as documents
-        built by the database (ProgramQuerySet.ranked_for_listing).
+        narrow columns, the total comes with the same rows (COUNT(*) OVER ()), the count of
+        `unlisted` (when the search asks for it) beside them, even when nothing matches; the
+        page's programs come as documents built by the database
+        (ProgramQuerySet.ranked_for_listing).
         """
         page_size = self.form.cleaned_data.get("page_size") or DEFAULT_PAGE_SIZE
         number = self.form.cleaned_data.get("page") or 1
         offset = (number - 1) * page_size
-        annotations = {"total_count": Window(Count("pk"))}
         unlisted = self._unlisted_search
-        if unlisted is not None:
-            annotations["unlisted_count"] = CountOf(unlisted[0])
-        documents, ranked = self.qs.ranked_for_listing(offset, offset + page_size, **annotations)
+        counts = {"unlisted": CountOf(unlisted[0])} if unlisted is not None else {}
+        documents, ranked, counted = self.qs.ranked_for_listing(
+            offset, offset + page_size, counts=counts, total_count=Window(Count("pk"))
+        )
         if not ranked and number > 1:
             raise EmptyPage("That page is past the last page of results.")
-        if ranked and unlisted is not None:
-            self._counted["unlisted"] = ranked[0]["unlisted_count"]
+        self._counted.update(counted)
         paginator = Paginator(self.qs, page_size)
         paginator.count = ranked[0]["total_count"] if ranked else 0  # no COUNT query of its own
         return Page(documents, number, paginator)

@@ -499,11 +499,12 @@ class ProgramQuerySet(models.QuerySet):
         cutoff = today - datetime.timedelta(days=stale_after_days)
         return self.filter(Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff))
 
-    def ranked_for_listing(self, start, stop, **annotations):
+    def ranked_for_listing(self, start, stop, *, counts=None, **annotations):
         """Rows `start` to `stop` (None: to the end) of this ordered search as the programs'
-        listing documents (ListingDocument), each with its `distance_miles`; and the ranked
-        rows (`pk`, `distance_miles` and the given annotations' values, as the database gives
-        them).
+        listing documents (ListingDocument), each with its `distance_miles`; the ranked rows
+        (`pk`, `distance_miles` and the given annotations' values, as the database gives
+        them); and {name: value} of `counts` (CountOf or CountWhere), counted in the same
+        statement whether or not the search has rows.
 
         One statement on either database, whatever the page: the search ranks the matches
         reading only narrow columns and keeps its rows; a query around it builds the documents
@@ -554,21 +555,40 @@ class ProgramQuerySet(models.QuerySet):
         # statement still runs, and finds no row.
         sql, params = keys.query.get_compiler(connection=connection, elide_empty=False).as_sql()
         document = program_document_sql('ranked."listing_key"', connection.vendor)
-        statement = f"SELECT ranked.*, {document} FROM ({sql}) ranked"
+        counts = counts or {}
+        if counts:
+            # The counts beside the rows, and once without them when there are none: a search
+            # that found nothing still says how many programs have not listed what it asks.
+            parts, count_params = [], []
+            for name, count in counts.items():
+                count_sql, part_params = count.as_sql(None, connection)
+                parts.append(f"{count_sql} AS {connection.ops.quote_name(name)}")
+                count_params.extend(part_params)
+            statement = (
+                f"SELECT counted.*, ranked.*, {document} FROM (SELECT {', '.join(parts)}) counted"
+                f" LEFT JOIN ({sql}) ranked ON 1 = 1"
+            )
+            params = (*count_params, *params)
+        else:
+            statement = f"SELECT ranked.*, {document} FROM ({sql}) ranked"
         if order:
             statement += f" ORDER BY {', '.join(order)}"
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
             fetched = cursor.fetchall()
-            names = [column[0] for column in cursor.description[:-1]]  # annotations' names
+            names = [column[0] for column in cursor.description[len(counts) : -1]]
+        counted = dict(zip(counts, fetched[0][: len(counts)], strict=True)) if counts else {}
+        fetched = [row[len(counts) :] for row in fetched]
         rows = [dict(zip(names, row[:-1], strict=True)) for row in fetched]
         for row in rows:
             row["pk"] = row.pop("listing_key")
         documents = [
             ListingDocument(fetched_row[-1], distance_miles=row.get("distance_miles"))
             for fetched_row, row in zip(fetched, rows, strict=True)
+            if row["pk"] is not None  # the counts' row of a search without rows
         ]
-        return documents, rows
+        rows = [row for row in rows if row["pk"] is not None]
+        return documents, rows, counted
 
     def listing_documents(self):
         """Every program of this queryset, in its order, as listing documents (one statement)."""

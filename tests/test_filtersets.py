@@ -389,6 +389,21 @@ def test_bad_free_time_is_an_error_with_a_code(value, code):
     assert [error.code for error in search.form.errors.as_data()["free"]] == [code]
 
 
+def test_a_search_that_finds_nothing_still_counts_the_unlisted_in_its_one_statement(
+    client, settings
+):
+    settings.SEARCH_CACHE_SECONDS = 0
+    ProgramFactory(slug="morning", tracks={"Morning": [("mon", "09:00", "12:00")]})
+    ProgramFactory(slug="unlisted-1")
+    ProgramFactory(slug="unlisted-2")
+    with CaptureQueriesContext(connection) as statements:
+        body = client.get("/api/programs/", {"near": "22902", "time_of_day": "evening"}).json()
+    assert body["count"] == 0 and body["results"] == []
+    assert body["unlisted"]["count"] == 2
+    # One statement reads the programs (besides, in a test's transaction, the vocabulary).
+    assert len([q for q in statements if "programs_program" in q["sql"]]) == 1
+
+
 def test_free_time_is_a_schedule_fact_programs_may_not_have_listed(client):
     ProgramFactory(slug="evening", tracks={"Evening": [("mon", "18:00", "21:00")]})
     ProgramFactory(slug="unlisted")
@@ -437,9 +452,10 @@ def assert_slow_counts_are_left_out(client, settings, monkeypatch):
     html = response.content.decode()
     assert "Search within 50 miles" in html and "Dialectical behavior therapy" in html
     assert "more" not in html.split('class="conditions"')[1].split("</div>")[0]  # no counts
-    # Programs that have not listed their schedule are still a way out, without a number: not
-    # counted again alone, which would take as long as the counts that ran out of time.
-    assert "Programs nearby that have not listed their schedule are not in these results" in html
+    # Programs that have not listed their schedule are still a way out, with their number:
+    # counted in the page's own statement (even when it finds nothing), not among the counts
+    # that ran out of time, and not counted again alone.
+    assert "1 more program nearby has not listed its schedule: call them to ask" in html
     assert not [q["sql"] for q in statements if '"__count"' in q["sql"]]  # no count of its own
     assert show_statement_timeout() == usual  # the counts' own timeout did not stay behind
 
