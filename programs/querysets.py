@@ -131,6 +131,10 @@ class TrackQuerySet(models.QuerySet):
         )
 
 
+# The widest circle beside which `near(virtual="include")` looks the licensed list up by key.
+LICENSED_BY_KEY_MILES = 250
+
+
 class ProgramQuerySet(models.QuerySet):
     """Queries over programs; each search condition of the contract is one method."""
 
@@ -376,7 +380,9 @@ class ProgramQuerySet(models.QuerySet):
             # The list as an array the program's key index looks up: the database reads the
             # box's programs and the list's (a BitmapOr of the two indexes). As `IN (subquery)`
             # no index serves the OR, and it read every program: at 100,000 programs, 10 miles
-            # around a ZIP of Iowa with an evening schedule, 100-110 ms against 20-26 ms.
+            # around a ZIP of Iowa with an evening schedule, 100-110 ms against 20-26 ms; 25-300
+            # miles of New York, Chicago, Iowa or San Francisco, 34-65 against 14-60 ms; but
+            # 500 miles, 63-73 against 156-214 (the box's programs read through the heap).
             # Alone, `IN` stays: the planner may then start from the schedule's or the terms'
             # index when they are the narrower (a Wednesday-only count: 0.2 ms against 9 ms
             # through the list), which the array would not let it do (docs/performance.md,
@@ -401,11 +407,11 @@ class ProgramQuerySet(models.QuerySet):
         )
         if virtual == "exclude":
             return self.filter(in_radius).annotate(distance_miles=distance)
-        licensed = (
-            self.licensed_in(place.state, or_near=virtual == "include")
-            if place.state
-            else Q(pk__in=[])
-        )
+        # Beside a circle of up to LICENSED_BY_KEY_MILES, the licensed list is looked up by
+        # key (licensed_in); a wider circle's box holds too many programs to read through the
+        # heap, and one pass over the place index, every program, costs less.
+        by_key = virtual == "include" and radius_miles <= LICENSED_BY_KEY_MILES
+        licensed = self.licensed_in(place.state, or_near=by_key) if place.state else Q(pk__in=[])
         condition = in_radius | licensed if virtual == "include" else licensed
         return self.filter(condition).annotate(
             distance_miles=Case(When(in_radius, then=distance), default=None)

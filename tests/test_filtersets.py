@@ -143,6 +143,22 @@ def test_virtual_include_adds_programs_licensed_in_the_state(dataset):
     ]
 
 
+@pytest.mark.parametrize("radius", ["10", "250", "251", "500"])
+def test_virtual_include_within_a_small_or_a_wide_circle(dataset, radius):
+    """Up to 250 miles the licensed list is looked up by key, beyond it read in one pass
+    (ProgramQuerySet.near): the same programs either way, the licensed ones without a
+    distance."""
+    filterset = ProgramFilterSet(
+        {"near": "22902", "radius": radius, "virtual": "include"},
+        queryset=Program.objects.published(),
+    )
+    assert filterset.is_valid()
+    found = {program.name: program.distance_miles for program in filterset.qs}
+    assert set(found) == {"A Two Tracks", "B Weekend", "C Richmond Hybrid", "D Seattle Virtual"}
+    assert found["D Seattle Virtual"] is None  # licensed in VA, far outside any circle
+    assert (found["C Richmond Hybrid"] is None) == (radius == "10")  # licensed; in 63 miles
+
+
 def test_virtual_only_returns_only_licensed_virtual_and_hybrid_programs(dataset):
     assert search(near="22902", virtual="only") == ["C Richmond Hybrid", "D Seattle Virtual"]
     assert search(near="98101", virtual="only") == ["D Seattle Virtual"]
