@@ -4,8 +4,8 @@ A results page shows up to 100 cards. As a template, a card cost 1.3-1.8 ms when
 afresh, most of it the template engine's overhead per node, variable and translation, and
 0.6 ms read back in parts from a cache; 20 cards took 34 ms of a page's 41 ms of template time
 at 100,000 programs, where a new search rarely found its cards' parts cached. Here a card takes
-about 0.55 ms, every time, with no cache to keep true (docs/performance.md, "Fifth round";
-tests/test_cards.py).
+about 0.11 ms, every time, with no cache to keep true (docs/performance.md, "Fifth round" and
+"Sixth round"; tests/test_cards.py).
 
 Every value from the database is escaped (`escape`) where it is written into the HTML; what
 the helpers return is safe HTML. Sentences with values in them are filled as

@@ -224,7 +224,7 @@ class SearchChoiceField(SharedChoices, django_filters.fields.ChoiceField):
     pass
 
 
-class ChoiceFilter(django_filters.ChoiceFilter):
+class SearchChoiceFilter(django_filters.ChoiceFilter):
     field_class = SearchChoiceField
 
 
@@ -302,6 +302,10 @@ class TimeFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
 
 
+def _filtered(queryset, *, filter_, value):
+    return filter_.filter(queryset, value)
+
+
 def _with_track_matching(queryset, *, schedule):
     return queryset.with_track_matching(**schedule)
 
@@ -355,7 +359,7 @@ class ProgramFilterSet(django_filters.FilterSet):
         method="joint",
         widget=forms.NumberInput(attrs={"placeholder": geo.DEFAULT_RADIUS_MILES, "step": "any"}),
     )
-    virtual = ChoiceFilter(
+    virtual = SearchChoiceFilter(
         label=_("Online programs"), choices=VIRTUAL_CHOICES, method="joint", empty_label=None
     )
     # What for
@@ -384,7 +388,7 @@ class ProgramFilterSet(django_filters.FilterSet):
         method="joint",
         widget=forms.CheckboxSelectMultiple,
     )
-    time_of_day = ChoiceFilter(
+    time_of_day = SearchChoiceFilter(
         label=_("Time of day"), choices=TIMES_OF_DAY, empty_label=_("Any time"), method="joint"
     )
     free = FreeTimeFilter(
@@ -431,13 +435,13 @@ class ProgramFilterSet(django_filters.FilterSet):
         method="filter_format",
         widget=forms.CheckboxSelectMultiple,
     )
-    accepting = ChoiceFilter(
+    accepting = SearchChoiceFilter(
         label=_("Openings"),
         choices=[("1", _("Accepting patients or waitlist"))],
         empty_label=_("Any"),
         method="filter_accepting",
     )
-    sort = ChoiceFilter(
+    sort = SearchChoiceFilter(
         label=_("Sort by"),
         choices=SORT_CHOICES,
         empty_label=_("Distance (name without a place)"),
@@ -693,7 +697,7 @@ class ProgramFilterSet(django_filters.FilterSet):
         if (data.get("virtual") or "exclude") == "exclude" and place.state:
             # What including them adds: the licensed programs outside the circle (their
             # distance is null).
-            virtual = [step for step in self._narrowings(data) if step[0][0] != "place"]
+            virtual = self._narrowings(data, place=False)
             outside = partial(_outside_circle, place=place, radius=radius)
             virtual.append((("outside circle", radius), outside))
             parameters = self._parameters()
@@ -757,27 +761,30 @@ class ProgramFilterSet(django_filters.FilterSet):
             return queryset.order_by_verified()
         return queryset.order_by("name", "pk")
 
-    def _narrowings(self, data):
+    def _narrowings(self, data, *, place=True):
         """The conditions of the search `data` asks for, one step each: [(key, narrow)], where
         `narrow` takes a queryset and returns it narrowed by that condition. The same condition
         has the same key in every search of this form (a chip's search shares all but one of
-        the search's), so that counts compile it once (_count_where)."""
+        the search's), so that counts compile it once (_count_where). `place=False` leaves
+        out the place's condition (the circle, or virtual programs only)."""
         steps = []
         for name, value in data.items():
             filter_ = self.filters.get(name)  # page and page_size are not filters
             if filter_ is None or filter_.method == "joint" or value in EMPTY_VALUES:
                 continue  # applied below, or nothing to apply
-            steps.append(((name, repr(value)), partial(filter_.filter, value=value)))
+            steps.append(((name, repr(value)), partial(_filtered, filter_=filter_, value=value)))
         schedule = self._schedule(data)
         if schedule:
             steps.append(
                 (("schedule", repr(schedule)), partial(_with_track_matching, schedule=schedule))
             )
-        place = self.form.place
+        if not place:
+            return steps
+        where = self.form.place
         virtual = data.get("virtual") or "exclude"
-        if place is not None:
+        if where is not None:
             radius = data.get("radius") or geo.DEFAULT_RADIUS_MILES
-            near = partial(_near, place=place, radius=radius, virtual=virtual)
+            near = partial(_near, place=where, radius=radius, virtual=virtual)
             steps.append((("place", radius, virtual), near))
         elif virtual == "only":
             steps.append((("virtual", virtual), _virtual_only))
@@ -786,8 +793,9 @@ class ProgramFilterSet(django_filters.FilterSet):
     def _count_where(self, steps, *, at_most):
         """How many of this form's programs `steps` (_narrowings) leave, counted up to
         `at_most`: CountWhere, each step's condition compiled once for every count of the
-        search (kept by key); CountOf the narrowed queryset when a condition joins another
-        table (a search for a word of one or two letters reads the provider's name)."""
+        search (kept by key); CountOf the narrowed queryset if a condition reads another table
+        through a join (none of the search's own do: `q` reads providers' names in a
+        subquery)."""
         model = self.queryset.model
         try:
             conditions = [self._compiled(("base",), lambda: self.queryset)]
@@ -801,16 +809,17 @@ class ProgramFilterSet(django_filters.FilterSet):
             return CountOf(queryset, at_most=at_most)
         return CountWhere(model, conditions, at_most=at_most)
 
-    def _compiled(self, key, queryset):
-        """where_sql of the queryset `queryset()` builds, kept by `key` for this search."""
+    def _compiled(self, key, build):
+        """where_sql of the queryset `build()` returns, kept by `key` for this search;
+        NotOneTable, every time, for a condition that joins another table."""
         if key not in self._conditions_sql:
             try:
-                self._conditions_sql[key] = where_sql(queryset())
-            except NotOneTable as error:
-                self._conditions_sql[key] = error
+                self._conditions_sql[key] = where_sql(build())
+            except NotOneTable:
+                self._conditions_sql[key] = NotOneTable
         compiled = self._conditions_sql[key]
-        if isinstance(compiled, NotOneTable):
-            raise compiled
+        if compiled is NotOneTable:
+            raise NotOneTable(f"{key} joins another table")
         return compiled
 
     def _schedule(self, data):

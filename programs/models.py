@@ -506,7 +506,7 @@ class Track(models.Model):
 
     def summary(self):
         """What people decide by, e.g. "Mon, Wed, Thu 6-9 pm, 9 h/week"."""
-        return schedule_summary(
+        return _schedule_summary(
             get_language(),
             tuple(
                 (session.day, session.start, session.end, session.duration_minutes)
@@ -516,12 +516,12 @@ class Track(models.Model):
 
 
 @lru_cache(maxsize=4096)
-def schedule_summary(language, sessions):
+def _schedule_summary(language, sessions):
     """Track.summary's text for `sessions` ((day, start, end, minutes), in week order) in
-    `language`, the active one. Kept per process: it depends on nothing else, and the same
-    few schedules recur across a page's tracks and the next page's; written afresh, a
-    20-card page spent about 1 ms of its cards' 5 on translating weekdays (docs/performance.md,
-    "Sixth round")."""
+    `language`, which must be the active one (the cache's key; the active language is what
+    translates). Kept per process: it depends on nothing else, and the same few schedules
+    recur across a page's tracks and the next page's; written afresh, a 20-card page spent
+    about 1 ms of its cards' 5 on translating weekdays (docs/performance.md, "Sixth round")."""
     if not sessions:
         return gettext("No sessions listed")
     slots = {}  # time slot -> the days it runs, in week order

@@ -369,14 +369,15 @@ class ProgramQuerySet(models.QuerySet):
             through.objects.filter(program_id=OuterRef("pk"), term__kind=Term.Kind.STEP_DOWN)
         )
 
-    def licensed_in(self, state, *, or_near=False):
-        """Virtual and hybrid programs licensed to serve patients in `state`. `or_near`: the
-        condition stands in an OR beside the radius (`near(virtual="include")`)."""
+    def licensed_in(self, state, *, by_key=False):
+        """Virtual and hybrid programs licensed to serve patients in `state`. `by_key`: the
+        state's list looked up in the programs' key index, for an OR beside a small enough
+        radius (`near(virtual="include")`)."""
         from django.contrib.postgres.expressions import ArraySubquery
 
         through = self.model.virtual_states.through
         licensed = through.objects.filter(state_id=state).values("program_id")
-        if or_near and self._postgresql():
+        if by_key and self._postgresql():
             # The list as an array the program's key index looks up: the database reads the
             # box's programs and the list's (a BitmapOr of the two indexes). As `IN (subquery)`
             # no index serves the OR, and it read every program: at 100,000 programs, 10 miles
@@ -411,7 +412,7 @@ class ProgramQuerySet(models.QuerySet):
         # key (licensed_in); a wider circle's box holds too many programs to read through the
         # heap, and one pass over the place index, every program, costs less.
         by_key = virtual == "include" and radius_miles <= LICENSED_BY_KEY_MILES
-        licensed = self.licensed_in(place.state, or_near=by_key) if place.state else Q(pk__in=[])
+        licensed = self.licensed_in(place.state, by_key=by_key) if place.state else Q(pk__in=[])
         condition = in_radius | licensed if virtual == "include" else licensed
         return self.filter(condition).annotate(
             distance_miles=Case(When(in_radius, then=distance), default=None)
@@ -641,7 +642,19 @@ def where_sql(queryset):
     alone this way can be joined with AND into other queries of the same table (CountWhere):
     the same SQL as one queryset filtered by each in turn. NotOneTable for any other."""
     query = queryset.query
-    if len(query.alias_map) > 1 or query.is_sliced or query.combinator or query.group_by:
+    # A join a filter asked for and then left unused stays in alias_map with no reference
+    # (a provider's name looked up in a subquery, for `q`): FROM leaves it out, and so here.
+    used = [alias for alias in query.alias_map if query.alias_refcount[alias]]
+    where = query.where
+    if (
+        len(used) > 1
+        or query.extra_tables
+        or query.is_sliced
+        or query.combinator
+        or query.group_by
+        or where.contains_aggregate
+        or where.contains_over_clause
+    ):
         raise NotOneTable("where_sql takes a condition on one table")
     compiler = query.get_compiler(using=queryset.db)
     try:
@@ -658,7 +671,7 @@ class CountWhere:
 
     For counts of searches that differ by one condition (the chips of a search with few
     results): each condition is compiled once for all of them instead of once a search. Five
-    chips meant building and compiling seven querysets of five or six conditions each, 4-6 ms
+    chips meant building and compiling seven querysets of five or six conditions each, 2-4 ms
     of a page's Python (docs/performance.md, "Sixth round").
     """
 

@@ -61,7 +61,7 @@ class ProgramListView(TemplateView):
             except EmptyPage:
                 raise Http404(_("That page is past the last page of results."))
             # Conditions first: when the page did not bring the count of `unlisted` (no
-            # results), theirs is the statement that does.
+            # results, without a place), theirs is the statement that does.
             conditions = filterset.conditions(count=page.paginator.count)
             for item in [*conditions["chips"], *conditions["ways_out"]]:
                 item["url"] = self._url(item["parameters"])

@@ -42,30 +42,26 @@ def add_buttons(*, place=None, next_url=""):
             str(place.lat),
             str(place.lng),
         )
-    middle = format_html(
-        '" data-shortlist-add data-shortlist-url="{}" data-view-label="{}">\n'
-        "  {}\n"
-        "  {}\n"
-        '  <input type="hidden" name="next" value="{}">\n'
-        '  <button type="submit">{}<span class="visually-hidden">: ',
-        shortlist_url,
-        view_label,
+    attributes = format_html(
+        'data-shortlist-add data-shortlist-url="{}" data-view-label="{}"', shortlist_url, view_label
+    )
+    inputs = format_html(
+        '  {}\n  {}\n  <input type="hidden" name="next" value="{}">\n',
         csrf_input(),
         origin,
         next_url,
-        add_label,
     )
-    end = (
-        "</span></button>\n"
-        '  <span class="shortlist-status" role="status" data-shortlist-status></span>\n'
-        "</form>"
-    )
+    label = conditional_escape(add_label)
+    status = '  <span class="shortlist-status" role="status" data-shortlist-status></span>\n'
 
     def add_button(program):
         action = conditional_escape(slug_url("shortlists:add", program.slug))
         name = conditional_escape(program.name)
         return mark_safe(
-            f'<form class="shortlist-add" method="post" action="{action}{middle}{name}{end}'
+            f'<form class="shortlist-add" method="post" action="{action}" {attributes}>\n'
+            f"{inputs}"
+            f'  <button type="submit">{label}<span class="visually-hidden">: {name}</span>'
+            f"</button>\n{status}</form>"
         )
 
     return add_button

@@ -591,7 +591,7 @@ def test_counts_stop_past_the_most_worth_saying(client, monkeypatch):
         {"near": "22902", "radius": "10", "days": "sat", "need": "mental-health"},
         {"near": "22902", "time_of_day": "evening", "step_down_from": "php", "accepting": "1"},
         {"near": "22902", "q": "skills teens", "format": "hybrid", "age": "15"},
-        {"near": "22902", "q": "zz", "language": "es"},  # a word of two letters: a join
+        {"near": "22902", "q": "zz", "language": "es"},  # a word too short for trigrams
         {"near": "22902", "virtual": "only", "therapy": "dbt", "hours_min": "10"},
         {
             "near": "Seattle, WA",
@@ -624,6 +624,30 @@ def test_each_number_a_chip_or_a_way_out_shows_is_what_its_link_brings_back(data
     for item in [*conditions["chips"], *conditions["ways_out"]]:
         assert item["more_at_least"] is False
         assert item["more"] == total(item["parameters"]) - count, item["label"]
+
+
+def test_a_search_leaves_the_shared_filters_and_fields_as_they_were(dataset):
+    """Each search copies the FilterSet's filters and its form's fields shallowly
+    (FilterCopies, SharedChoices): what a search sets on its copies stays on them."""
+    base = ProgramFilterSet.base_filters
+    choices = {
+        name: list(field.choices)
+        for name, field in ProgramFilterSet(
+            {}, queryset=Program.objects.published()
+        ).form.fields.items()
+        if hasattr(field, "choices")
+    }
+    for params in [{"near": "22902", "therapy": ["cbt"]}, {"payment": ["medicaid"], "q": "x"}]:
+        filterset = ProgramFilterSet(params, queryset=Program.objects.published())
+        assert filterset.is_valid()
+        list(filterset.qs)
+        assert all(filterset.filters[name] is not base[name] for name in base)
+        assert all(filterset.filters[name].parent is filterset for name in base)
+    for name, filter_ in base.items():
+        assert not hasattr(filter_, "parent") and not hasattr(filter_, "_field"), name
+        assert "choices" not in filter_.extra or name not in ("therapy", "payment"), name
+    fresh = ProgramFilterSet({}, queryset=Program.objects.published()).form.fields
+    assert {name: list(fresh[name].choices) for name in choices} == choices
 
 
 def test_chips_without_counts_when_there_are_enough_results():
