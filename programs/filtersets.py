@@ -3,7 +3,7 @@
 import copy
 import datetime
 from functools import cached_property, partial, reduce
-from operator import or_
+from operator import methodcaller, or_
 
 import django_filters
 from django import forms
@@ -306,21 +306,11 @@ def _filtered(queryset, *, filter_, value):
     return filter_.filter(queryset, value)
 
 
-def _with_track_matching(queryset, *, schedule):
-    return queryset.with_track_matching(**schedule)
-
-
-def _near(queryset, *, place, radius, virtual):
-    return queryset.near(place, radius, virtual)
-
-
-def _virtual_only(queryset):
-    return queryset.virtual_only()
-
-
-def _outside_circle(queryset, *, place, radius):
-    """Virtual and hybrid programs licensed in the place's state, outside its circle."""
-    return queryset.near(place, radius, "only").filter(distance_miles__isnull=True)
+def _narrowed(queryset, steps):
+    """`queryset` narrowed by each step of `steps` (ProgramFilterSet._narrowings)."""
+    for _key, narrow in steps:
+        queryset = narrow(queryset)
+    return queryset
 
 
 class FilterCopies(dict):
@@ -698,7 +688,7 @@ class ProgramFilterSet(django_filters.FilterSet):
             # What including them adds: the licensed programs outside the circle (their
             # distance is null).
             virtual = self._narrowings(data, place=False)
-            outside = partial(_outside_circle, place=place, radius=radius)
+            outside = methodcaller("licensed_beyond", place, radius)
             virtual.append((("outside circle", radius), outside))
             parameters = self._parameters()
             parameters["virtual"] = "include"
@@ -748,8 +738,7 @@ class ProgramFilterSet(django_filters.FilterSet):
 
     def _search(self, queryset, data, *, ordered=True):
         """`queryset` narrowed by `data` (cleaned parameters)."""
-        for _key, narrow in self._narrowings(data):
-            queryset = narrow(queryset)
+        queryset = _narrowed(queryset, self._narrowings(data))
         if not ordered:
             return queryset
         sort = data.get("sort") or ("distance" if self.form.place else "name")
@@ -775,19 +764,18 @@ class ProgramFilterSet(django_filters.FilterSet):
             steps.append(((name, repr(value)), partial(_filtered, filter_=filter_, value=value)))
         schedule = self._schedule(data)
         if schedule:
-            steps.append(
-                (("schedule", repr(schedule)), partial(_with_track_matching, schedule=schedule))
-            )
+            matching = methodcaller("with_track_matching", **schedule)
+            steps.append((("schedule", repr(schedule)), matching))
         if not place:
             return steps
         where = self.form.place
         virtual = data.get("virtual") or "exclude"
         if where is not None:
             radius = data.get("radius") or geo.DEFAULT_RADIUS_MILES
-            near = partial(_near, place=where, radius=radius, virtual=virtual)
+            near = methodcaller("near", where, radius, virtual)
             steps.append((("place", radius, virtual), near))
         elif virtual == "only":
-            steps.append((("virtual", virtual), _virtual_only))
+            steps.append((("virtual", virtual), methodcaller("virtual_only")))
         return steps
 
     def _count_where(self, steps, *, at_most):
@@ -803,10 +791,7 @@ class ProgramFilterSet(django_filters.FilterSet):
                 programs = partial(narrow, model.objects.all())  # narrowed if not compiled yet
                 conditions.append(self._compiled(key, programs))
         except NotOneTable:
-            queryset = self.queryset
-            for _key, narrow in steps:
-                queryset = narrow(queryset)
-            return CountOf(queryset, at_most=at_most)
+            return CountOf(_narrowed(self.queryset, steps), at_most=at_most)
         return CountWhere(model, conditions, at_most=at_most)
 
     def _compiled(self, key, build):

@@ -56,6 +56,12 @@ def availability_as_listed(stated, confirmed, today):
     return dict.fromkeys(stated)
 
 
+def weekly_hours(minutes):
+    """A track's hours a week from its sessions' minutes (None counts as none), to two
+    decimals: the one rule for pages, summaries and the API."""
+    return round(sum(minute or 0 for minute in minutes) / 60, 2)
+
+
 def time_range_display(start, end):
     """A session's times as people write them: "6-9 pm", "11:30 am-1 pm" in English; in other
     languages the 24-hour clock of their formats ("18:00–21:00")."""
@@ -402,7 +408,7 @@ class Program(models.Model):
     def availability_display(self):
         """Whether the program takes patients, in words, with the wait when it gives one:
         "Waitlist (about 3 weeks)"."""
-        text = str(dict(self.Availability.choices).get(self.availability, self.availability))
+        text = self.get_availability_display()
         if self.availability == self.Availability.WAITLIST and self.waitlist_weeks is not None:
             weeks = self.waitlist_weeks
             text += " " + ngettext("(about %(weeks)s week)", "(about %(weeks)s weeks)", weeks) % {
@@ -502,7 +508,7 @@ class Track(models.Model):
     @property
     def hours_per_week(self):
         """Weekly hours, always the sum of the track's sessions (never stored apart)."""
-        return round(sum(session.duration_minutes or 0 for session in self.sessions.all()) / 60, 2)
+        return weekly_hours(session.duration_minutes for session in self.sessions.all())
 
     def summary(self):
         """What people decide by, e.g. "Mon, Wed, Thu 6-9 pm, 9 h/week"."""
@@ -531,7 +537,7 @@ def _schedule_summary(language, sessions):
         f"{', '.join(days)} {time_range_display(start, end)}"
         for (start, end), days in slots.items()  # in week order of each slot's first day
     ]
-    hours = round(sum(minutes or 0 for *_times, minutes in sessions) / 60, 2)
+    hours = weekly_hours(minutes for *_times, minutes in sessions)
     return gettext("%(sessions)s, %(hours)s h/week") % {
         "sessions": "; ".join(parts),
         "hours": formats.number_format(f"{hours:g}"),

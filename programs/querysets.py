@@ -418,6 +418,11 @@ class ProgramQuerySet(models.QuerySet):
             distance_miles=Case(When(in_radius, then=distance), default=None)
         )
 
+    def licensed_beyond(self, place, radius_miles):
+        """Virtual and hybrid programs licensed in the place's state that lie outside its
+        circle: what `near(virtual="include")` adds to `near(virtual="exclude")`."""
+        return self.near(place, radius_miles, "only").filter(distance_miles__isnull=True)
+
     def _in_box(self, place, radius_miles):
         """A condition: the program lies in the box around `place` that holds the circle.
 
@@ -585,16 +590,16 @@ class ProgramQuerySet(models.QuerySet):
             fetched = cursor.fetchall()
             names = [column[0] for column in cursor.description[len(counts) : -1]]
         counted = dict(zip(counts, fetched[0][: len(counts)], strict=True)) if counts else {}
-        fetched = [row[len(counts) :] for row in fetched]
-        rows = [dict(zip(names, row[:-1], strict=True)) for row in fetched]
-        for row in rows:
+        rows, documents = [], []
+        for fetched_row in fetched:
+            row = dict(zip(names, fetched_row[len(counts) : -1], strict=True))
             row["pk"] = row.pop("listing_key")
-        documents = [
-            ListingDocument(fetched_row[-1], distance_miles=row.get("distance_miles"))
-            for fetched_row, row in zip(fetched, rows, strict=True)
-            if row["pk"] is not None  # the counts' row of a search without rows
-        ]
-        rows = [row for row in rows if row["pk"] is not None]
+            if row["pk"] is None:
+                continue  # the counts' row of a search without rows
+            rows.append(row)
+            documents.append(
+                ListingDocument(fetched_row[-1], distance_miles=row.get("distance_miles"))
+            )
         return documents, rows, counted
 
     def listing_documents(self):
@@ -891,20 +896,23 @@ def _converter(field):
 
 @cache
 def _columns(model):
-    """A model's concrete fields as (attname, column, converter), worked out once a process."""
-    return tuple(
-        (field.attname, field.column, _converter(field)) for field in model._meta.concrete_fields
+    """A model's concrete fields' attnames, and their (column, converter) pairs, worked out
+    once a process."""
+    fields = model._meta.concrete_fields
+    return (
+        [field.attname for field in fields],
+        [(field.column, _converter(field)) for field in fields],
     )
 
 
 def _instance(model, document, using):
     """A model instance from a row's JSON object (column -> value), as if read by a query."""
-    columns = _columns(model)
+    attnames, columns = _columns(model)
     values = []
-    for _attname, column, convert in columns:
+    for column, convert in columns:
         value = document[column]
         values.append(value if convert is None or value is None else convert(value))
-    return model.from_db(using, [attname for attname, _column, _convert in columns], values)
+    return model.from_db(using, attnames, values)
 
 
 def _prefetched(instance, name, model, objects):

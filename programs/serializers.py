@@ -11,7 +11,7 @@ import datetime
 from django.utils import timezone
 
 from . import sources
-from .models import availability_as_listed
+from .models import availability_as_listed, weekly_hours
 from .querysets import ListingDocument
 from .schedule import WEEKDAY_SLUGS
 from .term_kinds import TERM_KINDS
@@ -34,10 +34,9 @@ def track_to_dict(track, *, public=True, today=None):
             datetime.date.fromisoformat(confirmed) if confirmed else None,
             today or timezone.localdate(),
         )
-    minutes = sum(session[4] or 0 for session in sessions)
     return {
         "name": name,
-        "hours_per_week": round(minutes / 60, 2),
+        "hours_per_week": weekly_hours(session[4] for session in sessions),
         "sessions": [
             {"day": WEEKDAY_SLUGS[day], "start": start[:5], "end": end[:5]}
             for _, day, start, end, _ in sessions

@@ -626,7 +626,7 @@ def test_each_number_a_chip_or_a_way_out_shows_is_what_its_link_brings_back(data
         assert item["more"] == total(item["parameters"]) - count, item["label"]
 
 
-def test_a_search_leaves_the_shared_filters_and_fields_as_they_were(dataset):
+def test_a_search_leaves_the_shared_filters_and_fields_as_they_were(dataset, client):
     """Each search copies the FilterSet's filters and its form's fields shallowly
     (FilterCopies, SharedChoices): what a search sets on its copies stays on them."""
     base = ProgramFilterSet.base_filters
@@ -648,6 +648,13 @@ def test_a_search_leaves_the_shared_filters_and_fields_as_they_were(dataset):
         assert "choices" not in filter_.extra or name not in ("therapy", "payment"), name
     fresh = ProgramFilterSet({}, queryset=Program.objects.published()).form.fields
     assert {name: list(fresh[name].choices) for name in choices} == choices
+    # What a person sees: the shared labels stay in the language of each page that shows them.
+    for path, label in [
+        ("/es/programs/", "Terapia cognitivo-conductual (TCC)"),
+        ("/programs/", "Cognitive behavioral therapy (CBT)"),
+        ("/es/programs/", "Terapia cognitivo-conductual (TCC)"),
+    ]:
+        assert label in client.get(path, {"therapy": "cbt"}).content.decode()
 
 
 def test_chips_without_counts_when_there_are_enough_results():
