@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -311,6 +312,89 @@ def test_a_worker_busy_with_a_wide_search_takes_no_new_connections(site):
         server.wait(timeout=30)
     report("healthz beside a held wide search, 2 workers of 1 thread", max_ms=max(times) * 1000)
     assert max(times) < 2, times
+
+
+def worker_pids(master):
+    """The pids of a gunicorn master's workers."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        with contextlib.suppress(OSError, ValueError):
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+                pids.append(int(entry))
+    return sorted(pids)
+
+
+def connections_held(pid, port):
+    """How many established TCP connections to `port` (IPv4) process `pid` holds."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+            inodes.add(f"socket:[{fields[9]}]")
+    held = 0
+    for descriptor in os.listdir(f"/proc/{pid}/fd"):
+        with contextlib.suppress(OSError):
+            held += os.readlink(f"/proc/{pid}/fd/{descriptor}") in inodes
+    return held
+
+
+def test_workers_share_kept_alive_connections_out(site):
+    """Two workers. Twenty clients that keep their connections alive connect while one worker
+    is stopped, so the other takes them all (a burst of new connections often went 50/0 between
+    two workers, and then one interpreter did all the work). Once both run, the worker with
+    them all answers some with `Connection: close` until both hold about as many, and then
+    closes no more. Every answer is a 200."""
+    from iopfinder.server import SHARE_MARGIN
+
+    port = port_in_range()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "iopfinder.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--access-logfile", "/dev/null"],
+        cwd=ROOT,
+        env=site.env,
+    )  # fmt: skip
+    shared = Site(port, None, None, None, site.env)
+    clients = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(20)]
+
+    def ask_each():
+        """Each client asks for /healthz once; how many answers closed their connection."""
+        closed = 0
+        for client in clients:
+            client.request("GET", "/healthz", headers={"Host": "localhost"})
+            response = client.getresponse()
+            response.read()
+            assert response.status == 200
+            closed += response.getheader("Connection", "").lower() == "close"
+        return closed
+
+    try:
+        for _ in range(200):
+            with contextlib.suppress(OSError):
+                if shared.get("/healthz") == 200 and len(worker_pids(server.pid)) == 2:
+                    break
+            time.sleep(0.1)
+        stopped, running = worker_pids(server.pid)
+        os.kill(stopped, signal.SIGSTOP)
+        try:
+            for client in clients:
+                client.connect()
+            time.sleep(0.5)  # the running worker accepts them all
+            before = [connections_held(pid, port) for pid in (stopped, running)]
+        finally:
+            os.kill(stopped, signal.SIGCONT)
+        time.sleep(1.5)  # the stopped worker's event loop says again how many it holds
+        closed = [ask_each() for _ in range(30)]
+        after = [connections_held(pid, port) for pid in (stopped, running)]
+    finally:
+        for client in clients:
+            client.close()
+        server.terminate()
+        server.wait(timeout=30)
+    report("kept-alive connections shared out", before=before, after=after, closed=closed)
+    assert before == [0, 20]
+    assert sum(after) == 20 and max(after) - min(after) <= SHARE_MARGIN + 1, after
+    assert sum(closed) >= 8 and closed[-5:] == [0] * 5, closed
 
 
 SLOW_HEAD = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"x" * 100
