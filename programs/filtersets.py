@@ -152,6 +152,10 @@ class ProgramSearchForm(forms.Form):
 
     place = None
     place_suggestions = ()
+    # A field of this form is written the same whenever it holds the same value (and has no
+    # errors), so the page keeps it as written (programs_extras.form_field): its choices change
+    # only with the vocabulary, which makes a new form class (get_form_class).
+    fields_written_by_value = True
 
     def clean(self):
         cleaned = super().clean()

@@ -241,3 +241,36 @@ def test_the_forms_choices_follow_the_page_language_and_the_search(client, eveni
     spanish = therapy_cbt("/es/programs/", {"therapy": "dbt"})
     assert spanish.endswith('"> Terapia cognitivo-conductual (TCC)</label>')  # not checked
     assert therapy_cbt("/programs/", {}) == english.replace(" checked", "")
+
+
+def test_the_search_forms_fields_are_kept_as_written_and_each_page_shows_its_own(
+    client, evening_program
+):
+    """The search form's fields are kept as written, by value and language
+    (programs_extras.form_field). Each page still shows its own values, labels and errors:
+    byte for byte what it shows with nothing kept."""
+    from programs.templatetags import programs_extras
+
+    searches = [
+        ("/programs/", {"near": "22902", "hours_min": "6", "days": ["mon", "wed"]}),
+        ("/es/programs/", {"near": "22902", "hours_min": "6", "days": ["mon", "wed"]}),
+        ("/programs/", {"near": "22902", "hours_min": "lots"}),
+        ("/programs/", {"near": "10001", "hours_min": "9", "q": "dbt", "sort": "hours"}),
+        ("/es/programs/", {}),
+        ("/programs/", {"near": "22902", "hours_min": "6", "days": ["mon", "wed"]}),
+    ]
+
+    def search_form(path, params):
+        html = client.get(path, params).content.decode()
+        start = html.index('<form class="filters"')
+        return html[start : html.index("</form>", start)]
+
+    kept = [search_form(*search) for search in searches]  # each after those before it
+    afresh = []
+    for search in searches:
+        programs_extras._FIELD_HTML.clear()
+        afresh.append(search_form(*search))
+    assert kept == afresh
+    assert kept[0] == kept[5] != kept[1]
+    assert 'value="10001"' in kept[3] and 'value="10001"' not in kept[5]
+    assert 'aria-invalid="true"' in kept[2] and 'aria-invalid="true"' not in kept[5]
