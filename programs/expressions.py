@@ -97,7 +97,7 @@ class HiddenProgramColumn(models.Expression):
     """PostgreSQL: a column of `programs_program` that migrations add and database triggers
     keep, and that is not a model field, so that Django never writes it from a stale instance:
     `term_ids` (migration 0009), `lightest_track_minutes` (0010), `search_text` (0012, a
-    generated column), `lat_cell` (0014, a generated column).
+    generated column), `lat_cell` (0014, a generated column), `heaviest_track_minutes` (0016).
 
     The expression names the column itself, on the alias of the query's programs table, and
     follows that alias when Django relabels the query as a subquery.
@@ -159,6 +159,14 @@ class LightestTrackMinutes(HiddenProgramColumn):
     a session (`programs_program.lightest_track_minutes`, migration 0010)."""
 
     column = "lightest_track_minutes"
+    output_field = models.IntegerField()
+
+
+class HeaviestTrackMinutes(HiddenProgramColumn):
+    """PostgreSQL: the weekly minutes of the program's heaviest track, null when no track lists
+    a session (`programs_program.heaviest_track_minutes`, migration 0016)."""
+
+    column = "heaviest_track_minutes"
     output_field = models.IntegerField()
 
 

@@ -26,7 +26,14 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import StrIndex, Upper
-from django.db.models.lookups import Contains, GreaterThan, In, IsNull, LessThanOrEqual
+from django.db.models.lookups import (
+    Contains,
+    GreaterThan,
+    GreaterThanOrEqual,
+    In,
+    IsNull,
+    LessThanOrEqual,
+)
 from django.utils import dateparse, timezone
 
 from iopfinder.database import statement_time_box
@@ -35,6 +42,7 @@ from . import geo
 from .expressions import (
     LATITUDE_CELLS_PER_DEGREE,
     EqualsAny,
+    HeaviestTrackMinutes,
     LatitudeCell,
     LightestTrackMinutes,
     ProgramSearchText,
@@ -271,6 +279,15 @@ class ProgramQuerySet(models.QuerySet):
         basis and has openings), as confirmed on or after `confirmed_since`.
         """
         from .models import TrackSchedule
+
+        hours_only = not (days or start_after or end_before or time_of_day or free or starts_by)
+        if hours_only and (hours_min is None) != (hours_max is None) and self._postgresql():
+            # Alone, either bound of the weekly hours is a comparison on the program (kept by
+            # the database, migrations 0010 and 0016, and in the place index): some track has
+            # at least N hours exactly when its heaviest has, at most N when its lightest has.
+            if hours_min is not None:
+                return Q(GreaterThanOrEqual(HeaviestTrackMinutes(), float(hours_min) * 60))
+            return Q(LessThanOrEqual(LightestTrackMinutes(), float(hours_max) * 60))
 
         # Each track's sessions summed up (TrackSchedule, kept by the database): every time
         # condition is a comparison on one row a track, and a track with no sessions has none.

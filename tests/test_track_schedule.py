@@ -64,15 +64,13 @@ def summaries_stored():
     }  # fmt: skip
 
 
-def lightest_stored():
-    """PostgreSQL: each program's `lightest_track_minutes` (migration 0010), where not null."""
+def lightest_stored(column="lightest_track_minutes"):
+    """PostgreSQL: each program's `lightest_track_minutes` (migration 0010), or another of its
+    columns, where not null."""
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, lightest_track_minutes FROM programs_program"
-            " WHERE lightest_track_minutes IS NOT NULL"
-        )
+        cursor.execute(f"SELECT id, {column} FROM programs_program WHERE {column} IS NOT NULL")
         return dict(cursor.fetchall())
 
 
@@ -81,10 +79,12 @@ def assert_summaries_agree():
     assert summaries_stored() == expected
     lightest = lightest_stored()
     if lightest is not None:
-        programs = {}
+        programs, heaviest = {}, {}
         for program, *_rest, minutes, _spans in expected.values():
             programs[program] = min(minutes, programs.get(program, minutes))
+            heaviest[program] = max(minutes, heaviest.get(program, minutes))
         assert lightest == programs
+        assert lightest_stored("heaviest_track_minutes") == heaviest  # migration 0016
 
 
 def found(**params):
@@ -141,6 +141,8 @@ SEARCHES = [
     {"start_after": "17:30"},
     {"end_before": "12:30"},
     {"hours_min": "12"},
+    {"hours_max": "10"},
+    {"hours_min": "6", "hours_max": "9"},
     {"hours_min": "9", "hours_max": "10", "time_of_day": "morning"},
     *({"free": [preset]} for preset, _label in freetime.PRESETS),
     {"free": ["mon-fri@17:00-22:00", "sat@08:00-12:00"]},
