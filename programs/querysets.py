@@ -6,7 +6,7 @@ import math
 import uuid
 from contextlib import nullcontext, suppress
 from functools import cache, reduce
-from operator import or_
+from operator import and_, or_
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import DatabaseError, OperationalError, connections, models, transaction
@@ -280,14 +280,22 @@ class ProgramQuerySet(models.QuerySet):
         """
         from .models import TrackSchedule
 
-        hours_only = not (days or start_after or end_before or time_of_day or free or starts_by)
-        if hours_only and (hours_min is None) != (hours_max is None) and self._postgresql():
-            # Alone, either bound of the weekly hours is a comparison on the program (kept by
-            # the database, migrations 0010 and 0016, and in the place index): some track has
-            # at least N hours exactly when its heaviest has, at most N when its lightest has.
+        # PostgreSQL: the bounds of the weekly hours as comparisons on the program (kept by the
+        # database, migrations 0010 and 0016, and in the place index). Some track has at least
+        # N hours exactly when the heaviest has, at most N when the lightest has: alone, one
+        # bound is the whole condition; with others, it spares the candidates that fail it a
+        # probe of their tracks.
+        bounds = []
+        if self._postgresql():
             if hours_min is not None:
-                return Q(GreaterThanOrEqual(HeaviestTrackMinutes(), float(hours_min) * 60))
-            return Q(LessThanOrEqual(LightestTrackMinutes(), float(hours_max) * 60))
+                minutes = float(hours_min) * 60
+                bounds.append(Q(GreaterThanOrEqual(HeaviestTrackMinutes(), minutes)))
+            if hours_max is not None:
+                minutes = float(hours_max) * 60
+                bounds.append(Q(LessThanOrEqual(LightestTrackMinutes(), minutes)))
+        hours_only = not (days or start_after or end_before or time_of_day or free or starts_by)
+        if hours_only and len(bounds) == 1:
+            return bounds[0]
 
         # Each track's sessions summed up (TrackSchedule, kept by the database): every time
         # condition is a comparison on one row a track, and a track with no sessions has none.
@@ -320,7 +328,7 @@ class ProgramQuerySet(models.QuerySet):
                 | Q(track__rolling_admission=True, track__openings__gt=0),
                 track__availability_confirmed__gte=confirmed_since,
             )
-        return Exists(tracks)
+        return reduce(and_, bounds) & Exists(tracks) if bounds else Exists(tracks)
 
     @staticmethod
     def _fits_free(free):
