@@ -628,7 +628,7 @@ def test_each_number_a_chip_or_a_way_out_shows_is_what_its_link_brings_back(data
 
 def test_a_search_leaves_the_shared_filters_and_fields_as_they_were(dataset, client):
     """Each search copies the FilterSet's filters and its form's fields shallowly
-    (FilterCopies, SharedChoices): what a search sets on its copies stays on them."""
+    (FilterCopies, SharedFields): what a search sets on its copies stays on them."""
     base = ProgramFilterSet.base_filters
     choices = {
         name: list(field.choices)
