@@ -1,6 +1,5 @@
 """The one parser of search parameters, shared by the results page and the JSON API."""
 
-import copy
 import datetime
 from functools import cached_property, partial, reduce
 from operator import methodcaller, or_
@@ -219,7 +218,16 @@ class SharedFields(dict):
     writes each field from attributes of its own (programs_extras.form_field)."""
 
     def __deepcopy__(self, memo):
-        return {name: copy.copy(field) for name, field in self.items()}
+        return {name: shallow_copy(field) for name, field in self.items()}
+
+
+def shallow_copy(instance):
+    """What `copy.copy` gives for an instance of a plain class (its attributes, not copied),
+    without the pickling protocol that copy.copy goes through: a form's 26 fields took
+    0.3 ms that way."""
+    copied = object.__new__(type(instance))
+    copied.__dict__.update(instance.__dict__)
+    return copied
 
 
 class DistinctMultipleChoiceField(django_filters.fields.MultipleChoiceField):
@@ -316,7 +324,7 @@ class FilterCopies(dict):
     def __deepcopy__(self, memo):
         copies = {}
         for name, filter_ in self.items():
-            copied = copy.copy(filter_)
+            copied = shallow_copy(filter_)
             if filter_.method is not None:
                 copied.filter = django_filters.filters.FilterMethod(copied)
             copies[name] = copied
