@@ -69,6 +69,7 @@ UNLISTED_FACTS = {
     "availability": ("starts_by",),
     "step_down": ("step_down_from",),
 }
+UNLISTED_PARAMETERS = {name for names in UNLISTED_FACTS.values() for name in names}
 # How a results page names those facts ("12 more programs have not listed their schedule").
 UNLISTED_FACT_LABELS = {
     "schedule": _("schedule"),
@@ -457,6 +458,7 @@ class ProgramFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, request=request, prefix=prefix)
         self._counted = {}  # counts already read with other queries (e.g. "unlisted")
         self._conditions_sql = {}  # each condition of the counts compiled once (_count_where)
+        self._narrowed_by = {}  # the FilterSet's queryset narrowed by each run of steps
         # Every vocabulary (kept in the process): the slugs to accept, the choices to show.
         self._vocabulary = vocabulary()
         self.term_ids = {(kind, slug): pk for kind, slug, pk, _name in self._vocabulary}
@@ -519,7 +521,9 @@ class ProgramFilterSet(django_filters.FilterSet):
         return self.form.place if self.is_bound and self.is_valid() else None
 
     def filter_queryset(self, queryset):
-        return self._search(queryset, self.form.cleaned_data)
+        # django-filter passes a copy of self.queryset; the search narrows self.queryset
+        # itself, so that the unlisted programs' search shares what it built (_search).
+        return self._search(self.form.cleaned_data)
 
     def unlisted(self):
         """How many more programs match every other condition of the search but have not
@@ -570,7 +574,7 @@ class ProgramFilterSet(django_filters.FilterSet):
         # 100,000 programs, and an EXISTS that joined the program to itself doubled the probes.
         meeting = {fact: self._meeting(fact, data) for fact in used}
         queryset = (
-            self._search(self.queryset, others, ordered=False)
+            self._search(others, ordered=False)
             .filter(*[~listed[fact] | meeting[fact] for fact in used])
             .filter(reduce(or_, [~listed[fact] for fact in used]))
         )
@@ -739,9 +743,19 @@ class ProgramFilterSet(django_filters.FilterSet):
             parameters.pop(name, None)
         return parameters
 
-    def _search(self, queryset, data, *, ordered=True):
-        """`queryset` narrowed by `data` (cleaned parameters)."""
-        queryset = _narrowed(queryset, self._narrowings(data))
+    def _search(self, data, *, ordered=True):
+        """The FilterSet's queryset narrowed by `data` (cleaned parameters).
+
+        Each run of steps from the first is built once for this filter set: the search of the
+        unlisted programs (_unlisted_search) is the search's steps up to its place, since the
+        steps about facts that listings may leave out come last (_narrowings).
+        """
+        queryset, keys = self.queryset, ()
+        for key, narrow in self._narrowings(data):
+            keys += (key,)
+            if keys not in self._narrowed_by:
+                self._narrowed_by[keys] = narrow(queryset)
+            queryset = self._narrowed_by[keys]
         if not ordered:
             return queryset
         sort = data.get("sort") or ("distance" if self.form.place else "name")
@@ -758,27 +772,31 @@ class ProgramFilterSet(django_filters.FilterSet):
         `narrow` takes a queryset and returns it narrowed by that condition. The same condition
         has the same key in every search of this form (a chip's search shares all but one of
         the search's), so that counts compile it once (_count_where). `place=False` leaves
-        out the place's condition (the circle, or virtual programs only)."""
-        steps = []
+        out the place's condition (the circle, or virtual programs only). The conditions on
+        facts that listings may leave out (UNLISTED_FACTS) come last."""
+        steps, about_facts = [], []
         for name, value in data.items():
             filter_ = self.filters.get(name)  # page and page_size are not filters
             if filter_ is None or filter_.method == "joint" or value in EMPTY_VALUES:
                 continue  # applied below, or nothing to apply
-            steps.append(((name, repr(value)), partial(_filtered, filter_=filter_, value=value)))
+            step = ((name, repr(value)), partial(_filtered, filter_=filter_, value=value))
+            (about_facts if name in UNLISTED_PARAMETERS else steps).append(step)
+        if place:
+            where = self.form.place
+            virtual = data.get("virtual") or "exclude"
+            if where is not None:
+                radius = data.get("radius") or geo.DEFAULT_RADIUS_MILES
+                near = methodcaller("near", where, radius, virtual)
+                steps.append((("place", radius, virtual), near))
+            elif virtual == "only":
+                steps.append((("virtual", virtual), methodcaller("virtual_only")))
+        # Last, what listings may leave out: without them, the steps are those of the search
+        # that counts the unlisted programs (_unlisted_search), which shares their querysets.
+        steps += about_facts
         schedule = self._schedule(data)
         if schedule:
             matching = methodcaller("with_track_matching", **schedule)
             steps.append((("schedule", repr(schedule)), matching))
-        if not place:
-            return steps
-        where = self.form.place
-        virtual = data.get("virtual") or "exclude"
-        if where is not None:
-            radius = data.get("radius") or geo.DEFAULT_RADIUS_MILES
-            near = methodcaller("near", where, radius, virtual)
-            steps.append((("place", radius, virtual), near))
-        elif virtual == "only":
-            steps.append((("virtual", virtual), methodcaller("virtual_only")))
         return steps
 
     def _count_where(self, steps, *, at_most):
