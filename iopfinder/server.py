@@ -35,6 +35,7 @@ import time
 from datetime import datetime
 
 from gunicorn import glogging
+from gunicorn import util as gunicorn_util
 from gunicorn.http import errors
 from gunicorn.http.wsgi import Response, default_environ
 from gunicorn.workers.gthread import TConn, ThreadWorker
@@ -42,6 +43,10 @@ from gunicorn.workers.gthread import TConn, ThreadWorker
 from .logs import PrivateFormatter
 
 READ_TIMEOUT = 10.0
+# A connection closed after its answer lingers this long for the client to close its end, with
+# at most LINGER_BYTES read and dropped meanwhile (as gunicorn's close_graceful).
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 65536
 # Larger requests (none of the site's forms comes near) are handed to a thread once this much
 # is in; gunicorn's parser then applies its limits, and the thread's deadline still holds.
 READ_AHEAD_BYTES = 256 * 1024
@@ -180,7 +185,8 @@ class ConnectionShares:
             )
 
     def fewest_elsewhere(self):
-        """The fewest connections another live worker holds; None when there is none."""
+        """The fewest connections another live worker that takes connections holds; None when
+        there is none."""
         if self.offset is None:
             return None
         now = time.monotonic()
@@ -190,7 +196,10 @@ class ConnectionShares:
                 for index, (pid, connections, written) in enumerate(
                     self.RECORD.iter_unpack(self.records)
                 )
-                if pid and index * self.RECORD.size != self.offset and now - written <= self.STALE
+                if pid
+                and connections >= 0  # TAKES_NONE
+                and index * self.RECORD.size != self.offset
+                and now - written <= self.STALE
             ),
             default=None,
         )
@@ -207,6 +216,22 @@ class ConnectionShares:
 # closing connections back and forth.
 SHARE_MARGIN = 2
 SHARES_FILE = "connections"
+# Published instead of a count by a worker that takes no new connections (stopping, busy with
+# a wide search, or full): the others do not close connections for it to take.
+TAKES_NONE = -1
+
+
+class SiteConn(TConn):
+    """gunicorn's connection, whose graceful close the worker's event loop waits out without
+    blocking (SiteWorker.linger)."""
+
+    linger = None  # the worker's
+
+    def close(self, graceful=False):
+        if graceful and self.linger is not None:
+            self.linger(self.sock)
+        else:
+            super().close(graceful)
 
 
 class SiteWorker(ThreadWorker):
@@ -227,6 +252,8 @@ class SiteWorker(ThreadWorker):
         self.closing = 0  # connections this worker's threads are closing to share them out
         self.closing_lock = threading.Lock()
         self.requests = threading.local()  # each thread's connection, for shared_out
+        self.lingering = {}  # socket -> [deadline, bytes read], closed after its answer
+        self.loop_thread = None  # the event loop's thread
 
     def load_wsgi(self):
         super().load_wsgi()
@@ -236,8 +263,12 @@ class SiteWorker(ThreadWorker):
 
         directory = os.environ.get(admission.SLOTS_DIR_ENV)
         if directory and self.cfg.workers > 1:
-            self.shares = ConnectionShares(os.path.join(directory, SHARES_FILE))
-            self.wsgi = functools.partial(self.shared_out, self.wsgi)
+            try:
+                self.shares = ConnectionShares(os.path.join(directory, SHARES_FILE))
+            except OSError as error:  # a worker that fails its start would halt the server
+                self.log.warning("Connections not shared between workers: %s", error.strerror)
+            else:
+                self.wsgi = functools.partial(self.shared_out, self.wsgi)
         if self.cfg.workers > settings.SEARCH_SLOTS:  # other workers are free to take connections
             admission.slot_taken.connect(self.search_began, weak=False)
             admission.slot_given_back.connect(self.search_ended, weak=False)
@@ -257,12 +288,13 @@ class SiteWorker(ThreadWorker):
         than its share of connections. A thread that closes one counts it in `closing` until
         the event loop has closed it, so that four threads answering at once do not close four
         connections when one is over."""
+        conn = getattr(self.requests, "connection", None)  # None: HTTP/2, left alone
         with self.closing_lock:
-            fewest = self.shares.fewest_elsewhere()
+            fewest = self.shares.fewest_elsewhere() if conn is not None else None
             over = fewest is not None and self.nr_conns - self.closing > fewest + SHARE_MARGIN
             if over:
                 self.closing += 1
-                self.requests.connection.shared_out = True
+                conn.shared_out = True
         if over:
             start_response.__self__.force_close()  # gunicorn's Response, before its head is sent
         return application(environ, start_response)
@@ -271,7 +303,8 @@ class SiteWorker(ThreadWorker):
 
     def wait_for_and_dispatch_events(self, timeout):
         if self.shares is not None:
-            self.shares.publish(self.nr_conns)
+            taking = self.alive and self._accepting
+            self.shares.publish(self.nr_conns if taking else TAKES_NONE)
         super().wait_for_and_dispatch_events(timeout)
 
     def finish_request(self, conn, fs):
@@ -281,7 +314,47 @@ class SiteWorker(ThreadWorker):
             with self.closing_lock:
                 self.closing -= 1
 
+    def linger(self, sock):
+        """Close `sock` after its last answer as gunicorn's close_graceful does (RFC 9112
+        9.6): the write side at once, the rest once the client has closed its end or within
+        LINGER_SECONDS, reading and dropping what it still sends. Here the event loop waits for
+        the client instead of blocking on it: one that kept its end open after an answer with
+        `Connection: close` held the whole worker for 2 s, and connections shared out
+        (shared_out) are closed that way too."""
+        if threading.get_ident() != self.loop_thread:  # not the event loop's: gunicorn's way
+            gunicorn_util.close_graceful(sock)
+            return
+        try:
+            sock.shutdown(socket.SHUT_WR)
+            sock.setblocking(False)
+            self.poller.register(sock, selectors.EVENT_READ, self.on_lingering_readable)
+        except (OSError, ValueError, KeyError):
+            gunicorn_util.close(sock)
+            return
+        self.lingering[sock] = [time.monotonic() + LINGER_SECONDS, 0]
+
+    def on_lingering_readable(self, sock):
+        try:
+            data = sock.recv(4096)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        state = self.lingering.get(sock)
+        if state is None:
+            return
+        state[1] += len(data)
+        if not data or state[1] >= LINGER_BYTES:
+            self.linger_end(sock)
+
+    def linger_end(self, sock):
+        self.lingering.pop(sock, None)
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self.poller.unregister(sock)
+        gunicorn_util.close(sock)
+
     def run(self):
+        self.loop_thread = threading.get_ident()
         try:
             super().run()
         finally:
@@ -304,7 +377,9 @@ class SiteWorker(ThreadWorker):
                 raise
             return
         self.nr_conns += 1
-        self.head_wait(TConn(self.cfg, client, address, listener.getsockname()))
+        conn = SiteConn(self.cfg, client, address, listener.getsockname())
+        conn.linger = self.linger
+        self.head_wait(conn)
 
     def on_client_socket_readable(self, conn, client):
         """A kept-alive connection sends its next request: read its head here too."""
@@ -355,6 +430,9 @@ class SiteWorker(ThreadWorker):
         for conn, deadline in list(self.heads.items()):
             if deadline < now:
                 self.head_drop(conn)
+        for sock, (deadline, _read) in list(self.lingering.items()):
+            if deadline < now:
+                self.linger_end(sock)
         for conn, deadline in list(self.reading.items()):
             if deadline < now and self.reading.pop(conn, None) is not None:
                 with contextlib.suppress(OSError):
@@ -378,7 +456,10 @@ class SiteWorker(ThreadWorker):
     def handle_request(self, req, conn):
         self.reading.pop(conn, None)  # the head is in; the application bounds its own time
         self.requests.connection = conn
-        return super().handle_request(req, conn)
+        try:
+            return super().handle_request(req, conn)
+        finally:
+            self.requests.connection = None
 
     def handle_error(self, req, client, addr, exc):
         started = datetime.now()

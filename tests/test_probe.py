@@ -397,6 +397,50 @@ def test_workers_share_kept_alive_connections_out(site):
     assert sum(closed) >= 8 and closed[-5:] == [0] * 5, closed
 
 
+def test_a_client_that_keeps_its_end_open_after_connection_close_holds_up_no_one(site):
+    """An answer with `Connection: close` (the client asked for it, or the worker shares its
+    connections out) is followed by the server closing its end, then waiting up to 2 s for the
+    client to close its own (RFC 9112 9.6). gunicorn waited in the worker's event loop, so a
+    client that kept its end open froze the whole worker for 2 s: here one worker, and a second
+    client's /healthz, which waited those 2 s."""
+    port = port_in_range()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "iopfinder.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "--access-logfile", "/dev/null"],
+        cwd=ROOT,
+        env=site.env,
+    )  # fmt: skip
+    one = Site(port, None, None, None, site.env)
+    try:
+        for _ in range(200):
+            with contextlib.suppress(OSError):
+                if one.get("/healthz") == 200:
+                    break
+            time.sleep(0.1)
+        holders, times = [], []
+        for _ in range(3):
+            holder = socket.create_connection(("127.0.0.1", port), timeout=10)
+            holder.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            answer = b""
+            while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+                answer += holder.recv(65536)
+            holders.append(holder)  # its answer read, its end kept open
+            times.append(one.request("/healthz", timeout=30)[3])
+        closed_within = []
+        for holder in holders:
+            started = time.monotonic()
+            while holder.recv(65536):  # the server closes its end after the linger
+                pass
+            closed_within.append(time.monotonic() - started)
+            holder.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    report("healthz beside clients keeping their end open", max_ms=max(times) * 1000)
+    assert max(times) < 1, times
+    assert max(closed_within) < 4, closed_within
+
+
 SLOW_HEAD = b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"x" * 100
 SLOW_BODY_HEAD = (
     b"POST /programs/x/corrections/ HTTP/1.1\r\nHost: localhost\r\n"

@@ -5,7 +5,7 @@ import fcntl
 import os
 import time
 
-from iopfinder.server import ConnectionShares
+from iopfinder.server import TAKES_NONE, ConnectionShares
 
 
 def test_each_worker_sees_the_fewest_another_holds_and_none_when_alone(tmp_path):
@@ -51,3 +51,16 @@ def test_the_file_is_not_left_locked(tmp_path):
     finally:
         os.close(descriptor)
     assert shares.fewest_elsewhere() is None
+
+
+def test_a_worker_that_takes_no_connections_is_not_shared_with(tmp_path):
+    """A worker stopping, or busy with a wide search, publishes TAKES_NONE: the others do not
+    close connections for it to take (a stopping worker's count falls to 0 while it drains)."""
+    path = tmp_path / "connections"
+    busy, other, third = (ConnectionShares(path) for _ in range(3))
+    busy.publish(TAKES_NONE)
+    other.publish(9)
+    third.publish(4)
+    assert other.fewest_elsewhere() == 4
+    third.publish(TAKES_NONE)
+    assert other.fewest_elsewhere() is None
