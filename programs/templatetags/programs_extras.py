@@ -140,9 +140,12 @@ def choice_inputs(field):
 
 # (form class, field, id, language, value) -> the field written, for a form whose fields
 # are written the same for the same value (`fields_written_by_value`) and a field without
-# errors. Most of a search's 22 fields are empty or hold one of a few values.
+# errors. Most of a search's 22 fields are empty or hold one of a few values. Free text (a
+# place, words) is written afresh: it rarely recurs, and would push the rest out and keep
+# people's searches in the worker's memory.
 _FIELD_HTML = {}
 _FIELD_HTML_KEPT = 2048
+_FREE_TEXT_INPUTS = {"text", "search"}
 
 
 def _value_key(value):
@@ -159,7 +162,11 @@ def form_field(field):
     single inputs by field_input, selects here: a results page has 22 fields, and as an
     included template they took 3.9 ms of it. A search form's fields are kept as written
     (0.8 ms a page more)."""
-    if field.errors or not getattr(field.form, "fields_written_by_value", False):
+    if (
+        field.errors
+        or not getattr(field.form, "fields_written_by_value", False)
+        or getattr(field.field.widget, "input_type", None) in _FREE_TEXT_INPUTS
+    ):
         return _form_field(field)
     key = (
         type(field.form),
