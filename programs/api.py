@@ -1,12 +1,12 @@
 """The JSON API: the same search as the results page, and one program."""
 
 from django.core.paginator import EmptyPage
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from iopfinder.admission import admitted
-from iopfinder.responses import errors_response
+from iopfinder.responses import errors_response, fast_json_response
 
 from .caching import search_cache
 from .filtersets import ProgramFilterSet, is_wide_search
@@ -52,7 +52,7 @@ def program_list(request):
     except EmptyPage:
         return errors_response({"page": ["That page is past the last page of results."]}, 404)
     place = filterset.place
-    return JsonResponse(
+    return fast_json_response(
         {
             "count": page.paginator.count,
             "page": page.number,
@@ -74,4 +74,4 @@ def program_detail(request, slug):
     documents = Program.objects.published().filter(slug=slug).listing_documents()
     if not documents:
         raise Http404("No published program has this address.")
-    return JsonResponse(_program_json(request, documents[0]))
+    return fast_json_response(_program_json(request, documents[0]))

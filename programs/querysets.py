@@ -1,13 +1,13 @@
 """Reusable reads of the catalogue: every search condition is a QuerySet method here."""
 
 import datetime
-import json
 import math
 import uuid
 from contextlib import nullcontext, suppress
 from functools import cache, reduce
 from operator import and_, or_
 
+import orjson
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import DatabaseError, OperationalError, connections, models, transaction
 from django.db.models import (
@@ -895,7 +895,7 @@ class ListingDocument:
     __slots__ = ("distance_miles", "program", "provider", "states", "terms", "tracks")
 
     def __init__(self, text, *, distance_miles=None):
-        self.program, self.provider, self.terms, self.states, self.tracks = json.loads(text)
+        self.program, self.provider, self.terms, self.states, self.tracks = orjson.loads(text)
         self.distance_miles = distance_miles
 
 

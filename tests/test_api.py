@@ -1,6 +1,7 @@
 """The JSON API: the contract's exact shapes, and a 400 with the parameter for bad input."""
 
 import datetime
+import json
 
 import pytest
 from django.db import connection
@@ -308,3 +309,32 @@ def test_a_search_that_can_match_nothing_answers_with_nothing(client, path):
     assert response.status_code == 200
     if path.startswith("/api/"):
         assert response.json()["count"] == 0
+
+
+def test_api_documents_are_the_json_values_djangos_encoder_writes():
+    """The API's answers are written by orjson (iopfinder.responses.fast_json_response): the
+    same values as Django's JsonResponse, dates, decimals, UUIDs and lazy translations
+    included, whatever the spacing."""
+    import decimal
+    import uuid
+
+    from django.http import JsonResponse
+    from django.utils.translation import gettext_lazy
+
+    from iopfinder.responses import fast_json_response
+
+    data = {
+        "text": "Señora Ñandú — 988 ☎ \"quoted\" </script>",
+        "lazy": gettext_lazy("Name or words"),
+        "when": datetime.datetime(2026, 12, 5, 21, 4, 5, 123456, tzinfo=datetime.UTC),
+        "day": datetime.date(2026, 12, 5),
+        "at": datetime.time(17, 30),
+        "amount": decimal.Decimal("12.50"),
+        "id": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        "numbers": [0, -1, 2**53, 41.8858, -87.6181, 1e-7, 12.0],
+        "nothing": None,
+        "flags": [True, False],
+    }
+    fast, django_ = fast_json_response(data, status=201), JsonResponse(data, status=201)
+    assert fast.status_code == 201 and fast["Content-Type"] == django_["Content-Type"]
+    assert json.loads(fast.content) == json.loads(django_.content)
