@@ -324,7 +324,7 @@ def test_api_documents_are_the_json_values_djangos_encoder_writes():
     from iopfinder.responses import fast_json_response
 
     data = {
-        "text": "Señora Ñandú — 988 ☎ \"quoted\" </script>",
+        "text": 'Señora Ñandú — 988 ☎ "quoted" </script>',
         "lazy": gettext_lazy("Name or words"),
         "when": datetime.datetime(2026, 12, 5, 21, 4, 5, 123456, tzinfo=datetime.UTC),
         "day": datetime.date(2026, 12, 5),
