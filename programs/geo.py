@@ -8,6 +8,7 @@ so that filtering, ordering and pagination stay in SQL.
 import functools
 import math
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import reduce
@@ -33,8 +34,12 @@ _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 
 
 def city_key(name):
-    """A city name as the gazetteer indexes it: any case, "St." and "Saint" alike."""
-    words = name.lower().replace(".", " ").replace("'", "").split()
+    """A city name as the gazetteer indexes it: any case, "St." and "Saint" alike, accents or
+    none ("Española" as the ZIP code data spells it, "Espanola")."""
+    unaccented = "".join(
+        char for char in unicodedata.normalize("NFKD", name) if not unicodedata.combining(char)
+    )
+    words = unaccented.lower().replace(".", " ").replace("'", "").split()
     return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
 
 

@@ -107,6 +107,11 @@ def _q_holds(q, lat, lng):
         ("raleigh north carolina", "Raleigh, NC", "NC"),
         ("St. Louis MO", "Saint Louis, MO", "MO"),
         ("Raleigh,", "Raleigh, NC", "NC"),  # a stray comma
+        # Accents as people write them, where the ZIP code data has none
+        ("Española, NM", "Espanola, NM", "NM"),
+        ("Peñasco, New Mexico", "Penasco, NM", "NM"),
+        ("San José CA", "San Jose, CA", "CA"),
+        ("Cañon City, CO", "Canon City, CO", "CO"),
     ],
 )
 def test_place_resolve(text, label, state):
