@@ -272,28 +272,56 @@ def test_the_repeated_parameter_attack_and_the_worst_requests_leave_the_site_up(
     assert p95(loaded) < 1.0
 
 
+@contextlib.contextmanager
+def own_server(site, *options, **env):
+    """A gunicorn of the test's own (`options` on its command line, `env` added to the
+    site's), answering /healthz on every worker, as a Site; stopped after the block."""
+    port = port_in_range()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "iopfinder.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--access-logfile", "/dev/null", *options],
+        cwd=ROOT,
+        env={**site.env, **env},
+    )  # fmt: skip
+    own = Site(port, None, None, None, site.env)
+    own.pid = server.pid
+    try:
+        workers = int(options[options.index("--workers") + 1]) if "--workers" in options else 1
+        for _ in range(200):
+            with contextlib.suppress(OSError):
+                if own.get("/healthz") == 200 and len(worker_pids(server.pid)) == workers:
+                    break
+            time.sleep(0.1)
+        yield own
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def worker_pids(master):
+    """The pids of a gunicorn master's workers."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        with contextlib.suppress(OSError, ValueError):
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+                pids.append(int(entry))
+    return sorted(pids)
+
+
 def test_a_worker_busy_with_a_wide_search_takes_no_new_connections(site):
     """Two workers of one thread each, one search slot: while one worker's thread runs a wide
     search (held up here by a lock on the providers, which the search reads once it has its
     slot), `/healthz` is answered at once by the
     other worker; a worker that kept taking connections would hold each one it took until
     its search ended."""
-    port = port_in_range()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "iopfinder.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--threads", "1", "--access-logfile", "/dev/null"],
-        cwd=ROOT,
-        env={**site.env, "DJANGO_SEARCH_SLOTS": "1", "DJANGO_STATEMENT_TIMEOUT_MS": "30000"},
-    )  # fmt: skip
-    busy = Site(port, None, None, None, site.env)
-    try:
-        for _ in range(200):
-            with contextlib.suppress(OSError):
-                if busy.get("/healthz") == 200:
-                    break
-            time.sleep(0.1)
-        import psycopg
+    import psycopg
 
+    with own_server(
+        site,
+        "--workers", "2", "--threads", "1",
+        DJANGO_SEARCH_SLOTS="1", DJANGO_STATEMENT_TIMEOUT_MS="30000",
+    ) as busy:  # fmt: skip
         with psycopg.connect(site.env["DATABASE_URL"]) as lock:
             lock.execute("LOCK TABLE programs_provider IN ACCESS EXCLUSIVE MODE")
             answered = []
@@ -307,22 +335,8 @@ def test_a_worker_busy_with_a_wide_search_takes_no_new_connections(site):
             lock.rollback()
         search.join(timeout=30)
         assert answered == [200]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     report("healthz beside a held wide search, 2 workers of 1 thread", max_ms=max(times) * 1000)
     assert max(times) < 2, times
-
-
-def worker_pids(master):
-    """The pids of a gunicorn master's workers."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        with contextlib.suppress(OSError, ValueError):
-            stat = Path(f"/proc/{entry}/stat").read_text()
-            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
-                pids.append(int(entry))
-    return sorted(pids)
 
 
 def connections_held(pid, port):
@@ -347,15 +361,7 @@ def test_workers_share_kept_alive_connections_out(site):
     closes no more. Every answer is a 200."""
     from iopfinder.server import SHARE_MARGIN
 
-    port = port_in_range()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "iopfinder.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--access-logfile", "/dev/null"],
-        cwd=ROOT,
-        env=site.env,
-    )  # fmt: skip
-    shared = Site(port, None, None, None, site.env)
-    clients = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(20)]
+    clients = []
 
     def ask_each():
         """Each client asks for /healthz once; how many answers closed their connection."""
@@ -368,13 +374,10 @@ def test_workers_share_kept_alive_connections_out(site):
             closed += response.getheader("Connection", "").lower() == "close"
         return closed
 
-    try:
-        for _ in range(200):
-            with contextlib.suppress(OSError):
-                if shared.get("/healthz") == 200 and len(worker_pids(server.pid)) == 2:
-                    break
-            time.sleep(0.1)
-        stopped, running = worker_pids(server.pid)
+    with own_server(site, "--workers", "2") as shared:
+        port = shared.port
+        clients += [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(20)]
+        stopped, running = worker_pids(shared.pid)
         os.kill(stopped, signal.SIGSTOP)
         try:
             for client in clients:
@@ -383,14 +386,13 @@ def test_workers_share_kept_alive_connections_out(site):
             before = [connections_held(pid, port) for pid in (stopped, running)]
         finally:
             os.kill(stopped, signal.SIGCONT)
-        time.sleep(1.5)  # the stopped worker's event loop says again how many it holds
-        closed = [ask_each() for _ in range(30)]
-        after = [connections_held(pid, port) for pid in (stopped, running)]
-    finally:
-        for client in clients:
-            client.close()
-        server.terminate()
-        server.wait(timeout=30)
+        try:
+            time.sleep(1.5)  # the stopped worker's event loop says again how many it holds
+            closed = [ask_each() for _ in range(30)]
+            after = [connections_held(pid, port) for pid in (stopped, running)]
+        finally:
+            for client in clients:
+                client.close()
     report("kept-alive connections shared out", before=before, after=after, closed=closed)
     assert before == [0, 20]
     assert sum(after) == 20 and max(after) - min(after) <= SHARE_MARGIN + 1, after
@@ -403,23 +405,10 @@ def test_a_client_that_keeps_its_end_open_after_connection_close_holds_up_no_one
     client to close its own (RFC 9112 9.6). gunicorn waited in the worker's event loop, so a
     client that kept its end open froze the whole worker for 2 s: here one worker, and a second
     client's /healthz, which waited those 2 s."""
-    port = port_in_range()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "iopfinder.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--access-logfile", "/dev/null"],
-        cwd=ROOT,
-        env=site.env,
-    )  # fmt: skip
-    one = Site(port, None, None, None, site.env)
-    try:
-        for _ in range(200):
-            with contextlib.suppress(OSError):
-                if one.get("/healthz") == 200:
-                    break
-            time.sleep(0.1)
+    with own_server(site, "--workers", "1") as one:
         holders, times = [], []
         for _ in range(3):
-            holder = socket.create_connection(("127.0.0.1", port), timeout=10)
+            holder = socket.create_connection(("127.0.0.1", one.port), timeout=10)
             holder.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
             answer = b""
             while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
@@ -433,9 +422,6 @@ def test_a_client_that_keeps_its_end_open_after_connection_close_holds_up_no_one
                 pass
             closed_within.append(time.monotonic() - started)
             holder.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     report("healthz beside clients keeping their end open", max_ms=max(times) * 1000)
     assert max(times) < 1, times
     assert max(closed_within) < 4, closed_within
