@@ -309,13 +309,6 @@ def _filtered(queryset, *, filter_, value):
     return filter_.filter(queryset, value)
 
 
-def _narrowed(queryset, steps):
-    """`queryset` narrowed by each step of `steps` (ProgramFilterSet._narrowings)."""
-    for _key, narrow in steps:
-        queryset = narrow(queryset)
-    return queryset
-
-
 class FilterCopies(dict):
     """A FilterSet's filters, which each search copies (django-filter deep-copies them): here
     one shallow copy of each, its method bound to the copy (whose `parent` is the search).
@@ -744,18 +737,8 @@ class ProgramFilterSet(django_filters.FilterSet):
         return parameters
 
     def _search(self, data, *, ordered=True):
-        """The FilterSet's queryset narrowed by `data` (cleaned parameters).
-
-        Each run of steps from the first is built once for this filter set: the search of the
-        unlisted programs (_unlisted_search) is the search's steps up to its place, since the
-        steps about facts that listings may leave out come last (_narrowings).
-        """
-        queryset, keys = self.queryset, ()
-        for key, narrow in self._narrowings(data):
-            keys += (key,)
-            if keys not in self._narrowed_by:
-                self._narrowed_by[keys] = narrow(queryset)
-            queryset = self._narrowed_by[keys]
+        """The FilterSet's queryset narrowed by `data` (cleaned parameters)."""
+        queryset = self._narrowed(self._narrowings(data))
         if not ordered:
             return queryset
         sort = data.get("sort") or ("distance" if self.form.place else "name")
@@ -766,6 +749,19 @@ class ProgramFilterSet(django_filters.FilterSet):
         if sort == "verified":
             return queryset.order_by_verified()
         return queryset.order_by("name", "pk")
+
+    def _narrowed(self, steps):
+        """The FilterSet's queryset narrowed by each of `steps` (_narrowings) in turn. Each run
+        of steps from the first is built once for this filter set: the search of the unlisted
+        programs (_unlisted_search) is the search's steps up to its place, since the steps
+        about facts that listings may leave out come last."""
+        queryset, keys = self.queryset, ()
+        for key, narrow in steps:
+            keys += (key,)
+            if keys not in self._narrowed_by:
+                self._narrowed_by[keys] = narrow(queryset)
+            queryset = self._narrowed_by[keys]
+        return queryset
 
     def _narrowings(self, data, *, place=True):
         """The conditions of the search `data` asks for, one step each: [(key, narrow)], where
@@ -812,7 +808,7 @@ class ProgramFilterSet(django_filters.FilterSet):
                 programs = partial(narrow, model.objects.all())  # narrowed if not compiled yet
                 conditions.append(self._compiled(key, programs))
         except NotOneTable:
-            return CountOf(_narrowed(self.queryset, steps), at_most=at_most)
+            return CountOf(self._narrowed(steps), at_most=at_most)
         return CountWhere(model, conditions, at_most=at_most)
 
     def _compiled(self, key, build):

@@ -285,14 +285,14 @@ class ProgramQuerySet(models.QuerySet):
         # N hours exactly when the heaviest has, at most N when the lightest has: alone, one
         # bound is the whole condition; with others, it spares the candidates that fail it a
         # probe of their tracks.
+        least = float(hours_min) * 60 if hours_min is not None else None
+        most = float(hours_max) * 60 if hours_max is not None else None
         bounds = []
         if self._postgresql():
-            if hours_min is not None:
-                minutes = float(hours_min) * 60
-                bounds.append(Q(GreaterThanOrEqual(HeaviestTrackMinutes(), minutes)))
-            if hours_max is not None:
-                minutes = float(hours_max) * 60
-                bounds.append(Q(LessThanOrEqual(LightestTrackMinutes(), minutes)))
+            if least is not None:
+                bounds.append(Q(GreaterThanOrEqual(HeaviestTrackMinutes(), least)))
+            if most is not None:
+                bounds.append(Q(LessThanOrEqual(LightestTrackMinutes(), most)))
         hours_only = not (days or start_after or end_before or time_of_day or free or starts_by)
         if hours_only and len(bounds) == 1:
             return bounds[0]
@@ -316,10 +316,10 @@ class ProgramQuerySet(models.QuerySet):
             )
         elif time_of_day == "evening":
             tracks = tracks.filter(earliest_start__gte=FIVE_PM)
-        if hours_min is not None:
-            tracks = tracks.filter(weekly_minutes__gte=float(hours_min) * 60)
-        if hours_max is not None:
-            tracks = tracks.filter(weekly_minutes__lte=float(hours_max) * 60)
+        if least is not None:
+            tracks = tracks.filter(weekly_minutes__gte=least)
+        if most is not None:
+            tracks = tracks.filter(weekly_minutes__lte=most)
         if free:
             tracks = tracks.filter(self._fits_free(free))
         if starts_by is not None:
