@@ -1,6 +1,6 @@
 """gunicorn's worker and logger for this site (`gunicorn.conf.py` names them).
 
-The worker is gunicorn's threaded worker (`gthread`) with two changes:
+The worker is gunicorn's threaded worker (`gthread`) with these changes:
 
 - A request (its line, headers and a body of up to READ_AHEAD_BYTES) is read by the worker's
   event loop, and only a complete one is given a thread; a request not in within READ_TIMEOUT
@@ -15,6 +15,8 @@ The worker is gunicorn's threaded worker (`gthread`) with two changes:
   burst of new connections (a proxy's pool, a load test's 50) often went 44/6, 48/2 or 50/0
   between two workers; with 50/0 one interpreter did all the work, and uncached API throughput
   at 50 connections was 171 req/s instead of 270.
+- A connection closed after its answer waits for the client to close its end in the event
+  loop (SiteWorker.linger), where gunicorn blocked the whole worker on it for up to 2 s.
 - Errors gunicorn answers itself (a malformed request, a request line too long) get the site's
   security headers and a plain page, and are logged without the request line.
 """
@@ -125,7 +127,7 @@ class ConnectionShares:
     """How many connections each of a server's workers holds, in a file they all map.
 
     Each worker's event loop writes its count and the time into its own record on every turn
-    (at least once a second); a record not written for SHARE_STALE seconds is a worker that has
+    (at least once a second); a record not written for STALE seconds is a worker that has
     gone, and its record is free for the next worker to start. A worker that finds no free
     record, or the file locked by another's start for two seconds, takes no part.
     """
@@ -288,9 +290,11 @@ class SiteWorker(ThreadWorker):
         than its share of connections. A thread that closes one counts it in `closing` until
         the event loop has closed it, so that four threads answering at once do not close four
         connections when one is over."""
-        conn = getattr(self.requests, "connection", None)  # None: HTTP/2, left alone
+        conn = getattr(self.requests, "connection", None)
+        if conn is None:  # HTTP/2, which does not pass through handle_request: left alone
+            return application(environ, start_response)
         with self.closing_lock:
-            fewest = self.shares.fewest_elsewhere() if conn is not None else None
+            fewest = self.shares.fewest_elsewhere()
             over = fewest is not None and self.nr_conns - self.closing > fewest + SHARE_MARGIN
             if over:
                 self.closing += 1
