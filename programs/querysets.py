@@ -25,6 +25,7 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.base import ModelState
 from django.db.models.functions import StrIndex, Upper
 from django.db.models.lookups import (
     Contains,
@@ -34,6 +35,8 @@ from django.db.models.lookups import (
     IsNull,
     LessThanOrEqual,
 )
+from django.db.models.signals import post_init, pre_init
+from django.db.models.sql import Query
 from django.utils import dateparse, timezone
 
 from iopfinder.database import statement_time_box
@@ -930,6 +933,23 @@ def _columns(model):
     )
 
 
+def _loaded(model, attnames, values, using):
+    """What `model.from_db(using, attnames, values)` returns when `attnames` are all the
+    model's concrete fields, built without Model.__init__ setting them one by one (a third of
+    turning a page's documents into instances). Models whose instances someone watches being
+    made (pre_init or post_init receivers) or that load themselves their own way go through
+    from_db."""
+    if model.from_db.__func__ is not models.Model.from_db.__func__ or (
+        pre_init.has_listeners(model) or post_init.has_listeners(model)
+    ):
+        return model.from_db(using, attnames, values)
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(attnames, values, strict=True))
+    state = instance._state = ModelState()
+    state.adding, state.db = False, using
+    return instance
+
+
 def _instance(model, document, using):
     """A model instance from a row's JSON object (column -> value), as if read by a query."""
     attnames, columns = _columns(model)
@@ -937,12 +957,14 @@ def _instance(model, document, using):
     for column, convert in columns:
         value = document[column]
         values.append(value if convert is None or value is None else convert(value))
-    return model.from_db(using, attnames, values)
+    return _loaded(model, attnames, values, using)
 
 
-def _prefetched(instance, name, model, objects):
-    """Fill `instance.<name>.all()` with `objects`, as prefetch_related does."""
-    queryset = model._base_manager.all()
+def _prefetched(instance, name, query, objects):
+    """Fill `instance.<name>.all()` with `objects`, as prefetch_related does. `query` (the
+    related model's, empty) is never run, and a queryset clones it before changing it: the
+    instances of a page share one per model."""
+    queryset = models.QuerySet(query.model, query=query)
     queryset._result_cache = objects
     queryset._prefetch_done = True
     instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
@@ -961,17 +983,18 @@ def listing_from_documents(documents, *, using="default"):
     ]  # fmt: skip
     session_fields = ["id", "track_id", "day", "start", "end", "duration_minutes"]
     shared = {}
+    query = {model: Query(model) for model in (Session, Term, State, Track)}
 
     def shared_term(values):
         key = ("term", values[0])
         if key not in shared:
-            shared[key] = Term.from_db(using, ["id", "kind", "slug", "name", "position"], values)
+            shared[key] = _loaded(Term, ["id", "kind", "slug", "name", "position"], values, using)
         return shared[key]
 
     def shared_state(values):
         key = ("state", values[0])
         if key not in shared:
-            shared[key] = State.from_db(using, ["code", "name"], values)
+            shared[key] = _loaded(State, ["code", "name"], values, using)
         return shared[key]
 
     programs = []
@@ -990,29 +1013,31 @@ def listing_from_documents(documents, *, using="default"):
             confirmed,
             sessions,
         ) in document.tracks:
-            track = Track.from_db(
-                using,
+            track = _loaded(
+                Track,
                 track_fields,
                 [track_id, program.pk, name, position, openings,
                  date(next_start) if next_start else None, bool(rolling),
                  date(confirmed) if confirmed else None],
+                using,
             )  # fmt: skip
             track._state.fields_cache["program"] = program
             sessions = [
-                Session.from_db(
-                    using,
+                _loaded(
+                    Session,
                     session_fields,
                     [session_id, track_id, day, time(start), time(end), minutes],
+                    using,
                 )
                 for session_id, day, start, end, minutes in sessions
             ]
-            _prefetched(track, "sessions", Session, sessions)
+            _prefetched(track, "sessions", query[Session], sessions)
             tracks.append(track)
         # Terms and states are shared by the page's programs: one instance each.
         terms = [shared_term(values) for values in document.terms]
         states = [shared_state(values) for values in document.states]
-        _prefetched(program, "terms", Term, terms)
-        _prefetched(program, "virtual_states", State, states)
-        _prefetched(program, "tracks", Track, tracks)
+        _prefetched(program, "terms", query[Term], terms)
+        _prefetched(program, "virtual_states", query[State], states)
+        _prefetched(program, "tracks", query[Track], tracks)
         programs.append(program)
     return programs

@@ -171,3 +171,48 @@ def test_a_days_search_finds_the_tracks_that_meet_on_no_other_day(client, asked)
     body = client.get("/api/programs/", {"days": asked, "page_size": 100}).json()
     expected = sorted(slug for slug, days in DAY_PATTERNS.items() if set(days) <= set(asked))
     assert sorted(p["slug"] for p in body["results"]) == expected
+
+
+def test_programs_from_their_documents_are_the_programs_the_orm_reads(
+    django_assert_num_queries,
+):
+    """Pages build their programs from the documents the search's statement returns
+    (`from_documents`), without Model.__init__: every field, the provider, terms, licensed
+    states, tracks and sessions are what the ORM reads, and reading them asks nothing more."""
+    ProgramFactory(
+        name="Harbor IOP",
+        format=Program.Format.HYBRID,
+        virtual_states=["VA", "MD"],
+        terms={"payment": ["medicaid", "self-pay"], "language": ["es"]},
+        tracks={"Evening": [("mon", "18:00", "21:00"), ("wed", "18:00", "21:00")], "Day": []},
+    )
+    ProgramFactory(name="Ridge IOP", last_verified=None)
+
+    def fields(instance):
+        return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.fields}
+
+    queryset = Program.objects.order_by("name")
+    built = queryset.from_documents(queryset.listing_documents())
+    read = list(queryset.for_listing())
+    with django_assert_num_queries(0):
+        assert [fields(p) for p in built] == [fields(p) for p in read]
+        for made, orm in zip(built, read, strict=True):
+            assert not made._state.adding and made._state.db == "default"
+            assert fields(made.provider) == fields(orm.provider)
+            for name in ("terms", "virtual_states"):
+                mine, theirs = getattr(made, name).all(), getattr(orm, name).all()
+                assert sorted(map(fields, mine), key=repr) == sorted(map(fields, theirs), key=repr)
+            tracks = [
+                (fields(track), [fields(s) for s in track.sessions.all()])
+                for track in made.tracks.all()
+            ]
+            assert tracks == [
+                (fields(track), [fields(s) for s in track.sessions.all()])
+                for track in orm.tracks.all()
+            ]
+            assert all(track.program is made for track in made.tracks.all())
+    harbor = built[0]
+    assert [track.name for track in harbor.tracks.all()] == ["Evening", "Day"]
+    assert [s.day for s in harbor.tracks.all()[0].sessions.all()] == [0, 2]
+    # What a page does with them next reads the database again, as a queryset would.
+    assert list(harbor.tracks.all().filter(name="Day").values_list("name", flat=True)) == ["Day"]
