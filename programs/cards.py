@@ -81,11 +81,18 @@ def _names_in(language, names):
     return escape(", ".join(gettext(name) for name in names))
 
 
+@lru_cache(maxsize=1024)
+def _date_in(language, date, format_string):
+    # A page's listings were verified on a few dates: each written once per language and
+    # format (Django's date formatting was a sixth of a card's time).
+    return date_format(date, format_string)
+
+
 def verified_note(program, date_format_string):
     """Who last confirmed the listing and when, or where it comes from: "Verified Mar 4,
     2026 by the program", "Not verified since ...", "From SAMHSA's 2023 directory; ..."."""
     if program.last_verified:
-        date = date_format(program.last_verified, date_format_string)
+        date = _date_in(get_language(), program.last_verified, date_format_string)
         if program.is_stale:
             note = _filled(gettext("Not verified since %(date)s"), date=date)
             return mark_safe(f'<span class="stale">{note}</span>')

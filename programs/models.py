@@ -408,7 +408,9 @@ class Program(models.Model):
     def availability_display(self):
         """Whether the program takes patients, in words, with the wait when it gives one:
         "Waitlist (about 3 weeks)"."""
-        text = self.get_availability_display()
+        # The label as get_availability_display() gives it, without its building a dict of
+        # the field's choices on every call (a tenth of a result card's time).
+        text = str(self.Availability(self.availability).label)
         if self.availability == self.Availability.WAITLIST and self.waitlist_weeks is not None:
             weeks = self.waitlist_weeks
             text += " " + ngettext("(about %(weeks)s week)", "(about %(weeks)s weeks)", weeks) % {
