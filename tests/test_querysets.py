@@ -4,14 +4,15 @@ method, and the pages and the API only combine them (tests/test_filtersets.py, t
 import datetime
 
 import pytest
+from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
 from programs.geo import place_resolve
-from programs.models import Program, Term
+from programs.models import Program, State, Term
 from programs.querysets import _meets_only_on
 
-from .factories import ProgramFactory, track_create
+from .factories import ProgramFactory, ProviderFactory, track_create
 
 pytestmark = pytest.mark.django_db
 
@@ -112,6 +113,45 @@ def test_near_measures_distance_and_adds_licensed_virtual_programs_on_request():
     only = Program.objects.near(place, 25, virtual="only")
     assert slugs(only) == ["online"]
     assert only.get().distance_miles is None  # matched by its licence, not by distance
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's term-set indexes")
+def test_the_remote_programs_holding_a_term_are_found_by_their_own_index():
+    """The way out "include virtual programs" of a search with a payment counts the remote
+    programs licensed in the state that hold it (licensed_beyond). When fewer hold it than
+    the state licenses, and most that hold it are not remote, they are read from their own
+    index (migration 0017): before it, every program holding the term was read."""
+    provider, virginia = ProviderFactory(), State.objects.get(code="VA")
+    programs = Program.objects.bulk_create(
+        ProgramFactory.build(
+            provider=provider,
+            state=virginia,
+            format=Program.Format.VIRTUAL if i % 3 == 0 else Program.Format.IN_PERSON,
+            latitude=36.6 + i / 10_000,  # south of Virginia's middle, far from the place
+        )
+        for i in range(3000)
+    )
+    remote = [program for program in programs if program.format == Program.Format.VIRTUAL]
+    Program.virtual_states.through.objects.bulk_create(
+        Program.virtual_states.through(program=program, state=virginia) for program in remote
+    )
+    medicaid = term_ids("payment", "medicaid")
+    holding = remote[::20] + [p for p in programs if p.format == Program.Format.IN_PERSON][::5]
+    Program.terms.through.objects.bulk_create(
+        Program.terms.through(program=program, term_id=medicaid[0]) for program in holding
+    )
+    beyond = (
+        Program.objects.published()
+        .licensed_beyond(place_resolve("22902"), 5)
+        .with_any_term(medicaid)
+    )
+    assert beyond.count() == len(remote[::20]) == 50
+    sql, params = beyond.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE programs_program, programs_program_virtual_states")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Bitmap Index Scan on program_remote_term_ids_idx" in plan, plan
 
 
 def test_ordering_by_weekly_hours_puts_programs_without_tracks_last():
