@@ -110,6 +110,13 @@ NOON = datetime.time(12, 0)
 FIVE_PM = datetime.time(17, 0)
 
 
+# What an import remembers of each program's source record (SAMHSA's directory: 2.5 KB a
+# program, two thirds of its document), which no listing shows. Left out of listing documents,
+# a page's 20 cost PostgreSQL 0.5 ms less to build on the real directory, and Python less to
+# read; a program built from one loads it if asked (a deferred field).
+LEFT_OUT_OF_LISTINGS = frozenset({"source_notes"})
+
+
 class TermQuerySet(models.QuerySet):
     """Vocabulary terms."""
 
@@ -555,12 +562,15 @@ class ProgramQuerySet(models.QuerySet):
         cutoff = today - datetime.timedelta(days=stale_after_days)
         return self.filter(Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff))
 
-    def ranked_for_listing(self, start, stop, *, counts=None, **annotations):
+    def ranked_for_listing(
+        self, start, stop, *, counts=None, left_out=LEFT_OUT_OF_LISTINGS, **annotations
+    ):
         """Rows `start` to `stop` (None: to the end) of this ordered search as the programs'
-        listing documents (ListingDocument), each with its `distance_miles`; the ranked rows
-        (`pk`, `distance_miles` and the given annotations' values, as the database gives
-        them); and {name: value} of `counts` (CountOf or CountWhere), counted in the same
-        statement whether or not the search has rows.
+        listing documents (ListingDocument, without the program's fields `left_out`), each
+        with its `distance_miles`; the ranked rows (`pk`, `distance_miles` and the given
+        annotations' values, as the database gives them); and {name: value} of `counts`
+        (CountOf or CountWhere), counted in the same statement whether or not the search has
+        rows.
 
         One statement on either database, whatever the page: the search ranks the matches
         reading only narrow columns and keeps its rows; a query around it builds the documents
@@ -610,7 +620,9 @@ class ProgramQuerySet(models.QuerySet):
         # Not elided when it can match nothing (a point in no state, `virtual=only`): the
         # statement still runs, and finds no row.
         sql, params = keys.query.get_compiler(connection=connection, elide_empty=False).as_sql()
-        document = program_document_sql('ranked."listing_key"', connection.vendor)
+        document = program_document_sql(
+            'ranked."listing_key"', connection.vendor, left_out=left_out
+        )
         counts = counts or {}
         if counts:
             # The counts beside the rows, and once without them when there are none: a search
@@ -646,9 +658,10 @@ class ProgramQuerySet(models.QuerySet):
             )
         return documents, rows, counted
 
-    def listing_documents(self):
-        """Every program of this queryset, in its order, as listing documents (one statement)."""
-        return self.ranked_for_listing(0, None)[0]
+    def listing_documents(self, *, left_out=LEFT_OUT_OF_LISTINGS):
+        """Every program of this queryset, in its order, as listing documents (one statement),
+        without the program's fields `left_out`."""
+        return self.ranked_for_listing(0, None, left_out=left_out)[0]
 
     def from_documents(self, documents):
         """Programs from their listing documents, read for listing without a further query
@@ -797,21 +810,28 @@ def counts_at_once(querysets, using="default", *, timeout_ms=None):
     return None if row is None else dict(zip(querysets, row, strict=True))
 
 
-def program_document_sql(program_sql, vendor):
+def _listed_columns(model, left_out):
+    return [field.column for field in model._meta.concrete_fields if field.name not in left_out]
+
+
+def program_document_sql(program_sql, vendor, *, left_out=LEFT_OUT_OF_LISTINGS):
     """SQL for everything a listing shows of the program whose id is `program_sql`, built by
-    the database as one JSON text: the program's columns, its provider, terms, licensed states,
-    and tracks with their sessions. A page of results gets its documents in the statement that
-    ranks it (ranked_for_listing) instead of five more queries. The JSON API writes its
-    documents from them (ListingDocument, programs.serializers); `listing_from_documents` turns
-    them into model instances for templates, as if their relations were prefetched."""
+    the database as one JSON text: the program's columns (its model's, without the fields
+    `left_out`), its provider, terms, licensed states, and tracks with their sessions. A page
+    of results gets its documents in the statement that ranks it (ranked_for_listing) instead
+    of five more queries. The JSON API writes its documents from them (ListingDocument,
+    programs.serializers); `listing_from_documents` turns them into model instances for
+    templates, as if their relations were prefetched."""
     if vendor == "postgresql":
-        return _document_postgresql(program_sql)
+        return _document_postgresql(program_sql, left_out)
     if vendor == "sqlite":
-        return _document_sqlite(program_sql)
+        return _document_sqlite(program_sql, left_out)
     raise NotImplementedError(f"No program documents for {vendor}")
 
 
-def _document_postgresql(program_sql):
+def _document_postgresql(program_sql, left_out):
+    from .models import Program
+
     def agg(row, order, source):
         return f"(SELECT coalesce(json_agg({row} ORDER BY {order}), '[]') {source})"
 
@@ -838,14 +858,16 @@ def _document_postgresql(program_sql):
         "FROM programs_program_virtual_states v JOIN programs_state st ON st.code = v.state_id "
         "WHERE v.program_id = p.id",
     )
+    columns = ", ".join(f'p."{column}"' for column in _listed_columns(Program, left_out))
+    program = f"(SELECT row_to_json(listed) FROM (SELECT {columns}) listed)"
     return (
-        f"(SELECT json_build_array(row_to_json(p), row_to_json(pr), {terms}, {states}, {tracks})"
+        f"(SELECT json_build_array({program}, row_to_json(pr), {terms}, {states}, {tracks})"
         "::text FROM programs_program p JOIN programs_provider pr ON pr.id = p.provider_id "
         f"WHERE p.id = {program_sql})"
     )
 
 
-def _document_sqlite(program_sql):
+def _document_sqlite(program_sql, left_out):
     from .models import Program, Provider
 
     # json_group_array keeps the order of the subquery it reads (SQLite 3.40 has no ORDER BY
@@ -855,9 +877,11 @@ def _document_sqlite(program_sql):
             f"(SELECT json_group_array(json(r)) FROM (SELECT {row} AS r {source} ORDER BY {order}))"
         )
 
-    def row(model, alias):
+    def row(model, alias, left_out=frozenset()):
         pairs = []
         for field in model._meta.concrete_fields:
+            if field.name in left_out:
+                continue
             value = f'{alias}."{field.column}"'
             if isinstance(field, models.JSONField):
                 value = f"json({value})"
@@ -893,7 +917,7 @@ def _document_sqlite(program_sql):
         "WHERE v.program_id = p.id",
     )
     return (
-        f"(SELECT json_array({row(Program, 'p')}, {row(Provider, 'pr')}, json({terms}), "
+        f"(SELECT json_array({row(Program, 'p', left_out)}, {row(Provider, 'pr')}, json({terms}), "
         f"json({states}), json({tracks})) FROM programs_program p "
         f"JOIN programs_provider pr ON pr.id = p.provider_id WHERE p.id = {program_sql})"
     )
@@ -939,10 +963,10 @@ def _converter(field):
 
 
 @cache
-def _columns(model):
-    """A model's concrete fields' attnames, and their (column, converter) pairs, worked out
-    once a process."""
-    fields = model._meta.concrete_fields
+def _columns(model, left_out=frozenset()):
+    """A model's concrete fields' attnames, and their (column, converter) pairs, but the
+    fields `left_out`; worked out once a process."""
+    fields = [field for field in model._meta.concrete_fields if field.name not in left_out]
     return (
         [field.attname for field in fields],
         [(field.column, _converter(field)) for field in fields],
@@ -950,11 +974,11 @@ def _columns(model):
 
 
 def _loaded(model, attnames, values, using):
-    """What `model.from_db(using, attnames, values)` returns when `attnames` are all the
-    model's concrete fields, built without Model.__init__ setting them one by one (a third of
-    turning a page's documents into instances). Models whose instances someone watches being
-    made (pre_init or post_init receivers) or that load themselves their own way go through
-    from_db."""
+    """What `model.from_db(using, attnames, values)` returns, built without Model.__init__
+    setting the fields one by one (a third of turning a page's documents into instances):
+    the fields of `attnames` set, any other deferred (loaded when read). Models whose
+    instances someone watches being made (pre_init or post_init receivers) or that load
+    themselves their own way go through from_db."""
     if model.from_db.__func__ is not models.Model.from_db.__func__ or (
         pre_init.has_listeners(model) or post_init.has_listeners(model)
     ):
@@ -966,9 +990,10 @@ def _loaded(model, attnames, values, using):
     return instance
 
 
-def _instance(model, document, using):
-    """A model instance from a row's JSON object (column -> value), as if read by a query."""
-    attnames, columns = _columns(model)
+def _instance(model, document, using, left_out=frozenset()):
+    """A model instance from a row's JSON object (column -> value), as if read by a query;
+    without the fields `left_out` (deferred)."""
+    attnames, columns = _columns(model, left_out)
     values = []
     for column, convert in columns:
         value = document[column]
@@ -1014,8 +1039,14 @@ def listing_from_documents(documents, *, using="default"):
         return shared[key]
 
     programs = []
+    # What the documents left out (LEFT_OUT_OF_LISTINGS, unless their query asked for more).
+    left_out = frozenset(
+        field.name
+        for field in Program._meta.concrete_fields
+        if documents and field.column not in documents[0].program
+    )
     for document in documents:
-        program = _instance(Program, document.program, using)
+        program = _instance(Program, document.program, using, left_out)
         program.distance_miles = document.distance_miles
         program._state.fields_cache["provider"] = _instance(Provider, document.provider, using)
         tracks = []

@@ -218,8 +218,11 @@ def test_programs_from_their_documents_are_the_programs_the_orm_reads(
 ):
     """Pages build their programs from the documents the search's statement returns
     (`from_documents`), without Model.__init__: every field, the provider, terms, licensed
-    states, tracks and sessions are what the ORM reads, and reading them asks nothing more."""
+    states, tracks and sessions are what the ORM reads, and reading them asks nothing more;
+    but what an import remembers of the source record, which documents leave out, is loaded
+    when it is read."""
     ProgramFactory(
+        source_notes={"record": {"name1": "Harbor Health"}},
         name="Harbor IOP",
         format=Program.Format.HYBRID,
         virtual_states=["VA", "MD"],
@@ -229,13 +232,18 @@ def test_programs_from_their_documents_are_the_programs_the_orm_reads(
     ProgramFactory(name="Ridge IOP", last_verified=None)
 
     def fields(instance):
-        return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.fields}
+        return {
+            f.attname: getattr(instance, f.attname)
+            for f in type(instance)._meta.fields
+            if f.attname != "source_notes"
+        }
 
     queryset = Program.objects.order_by("name")
     built = queryset.from_documents(queryset.listing_documents())
     read = list(queryset.for_listing())
     with django_assert_num_queries(0):
         assert [fields(p) for p in built] == [fields(p) for p in read]
+        assert all(p.get_deferred_fields() == {"source_notes"} for p in built)
         for made, orm in zip(built, read, strict=True):
             assert not made._state.adding and made._state.db == "default"
             assert fields(made.provider) == fields(orm.provider)
@@ -254,5 +262,10 @@ def test_programs_from_their_documents_are_the_programs_the_orm_reads(
     harbor = built[0]
     assert [track.name for track in harbor.tracks.all()] == ["Evening", "Day"]
     assert [s.day for s in harbor.tracks.all()[0].sessions.all()] == [0, 2]
+    with django_assert_num_queries(1):
+        assert harbor.source_notes == {"record": {"name1": "Harbor Health"}}
+    whole = queryset.from_documents(queryset.listing_documents(left_out=()))
+    with django_assert_num_queries(0):
+        assert [p.source_notes for p in whole] == [p.source_notes for p in read]
     # What a page does with them next reads the database again, as a queryset would.
     assert list(harbor.tracks.all().filter(name="Day").values_list("name", flat=True)) == ["Day"]

@@ -35,7 +35,7 @@ def _provider_for(data):
 
 
 def _snapshot(program):
-    (document,) = Program.objects.filter(pk=program.pk).listing_documents()
+    (document,) = Program.objects.filter(pk=program.pk).listing_documents(left_out=())
     return program_to_dict(document, include_location_extras=False), document.program[
         "source_notes"
     ]
