@@ -1039,7 +1039,7 @@ def listing_from_documents(documents, *, using="default"):
         return shared[key]
 
     programs = []
-    # What the documents left out (LEFT_OUT_OF_LISTINGS, unless their query asked for more).
+    # What the documents left out: LEFT_OUT_OF_LISTINGS, unless their query kept it (left_out=()).
     left_out = frozenset(
         field.name
         for field in Program._meta.concrete_fields
