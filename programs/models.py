@@ -410,7 +410,10 @@ class Program(models.Model):
         "Waitlist (about 3 weeks)"."""
         # The label as get_availability_display() gives it, without its building a dict of
         # the field's choices on every call (a tenth of a result card's time).
-        text = str(self.Availability(self.availability).label)
+        try:
+            text = str(self.Availability(self.availability).label)
+        except ValueError:  # not a choice (an instance not yet validated): the value itself
+            text = self.get_availability_display()
         if self.availability == self.Availability.WAITLIST and self.waitlist_weeks is not None:
             weeks = self.waitlist_weeks
             text += " " + ngettext("(about %(weeks)s week)", "(about %(weeks)s weeks)", weeks) % {

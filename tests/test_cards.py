@@ -2,8 +2,9 @@
 language, with nothing a listing holds read as HTML."""
 
 import pytest
+from django.utils import translation
 
-from programs.models import Provider, Session, Term
+from programs.models import Program, Provider, Session, Term
 
 from .factories import ProgramFactory
 
@@ -83,3 +84,17 @@ def test_each_language_has_its_own_parts(client, harbor):
     assert "Openings" in english and "Openings" not in spanish
     assert "Lun" in spanish or "lun" in spanish
     assert card(client) == english
+
+
+def test_openings_are_written_in_the_readers_language_with_the_wait():
+    program = ProgramFactory.build(availability=Program.Availability.WAITLIST, waitlist_weeks=3)
+    assert program.availability_display == "Waitlist (about 3 weeks)"
+    program.waitlist_weeks = 1
+    assert program.availability_display == "Waitlist (about 1 week)"
+    program.availability = Program.Availability.OPEN
+    assert program.availability_display == "Accepting patients"
+    with translation.override("es"):
+        assert program.availability_display == str(Program.Availability.OPEN.label)
+        assert program.availability_display != "Accepting patients"
+    program.availability = "unknown"  # not validated yet: shown as Django shows it
+    assert program.availability_display == "unknown"
