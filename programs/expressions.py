@@ -2,6 +2,7 @@
 
 import math
 
+from django.core.exceptions import EmptyResultSet
 from django.db import models
 
 
@@ -101,6 +102,12 @@ class NotTrue(models.Func):
     arity = 1
     template = "(%(expressions)s) IS NOT TRUE"
     output_field = models.BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        try:
+            return super().as_sql(compiler, connection, **extra_context)
+        except EmptyResultSet:  # a condition nothing meets is true of no row: every row
+            return "(1 = 1)", ()
 
 
 class HiddenProgramColumn(models.Expression):
