@@ -5,11 +5,14 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import Q
+from django.db.models.signals import post_init
 from hypothesis import given
 from hypothesis import strategies as st
 
+from programs.expressions import NotTrue
 from programs.geo import place_resolve
-from programs.models import Program, State, Term
+from programs.models import Program, State, Term, Track
 from programs.querysets import _meets_only_on
 
 from .factories import ProgramFactory, ProviderFactory, track_create
@@ -147,11 +150,44 @@ def test_the_remote_programs_holding_a_term_are_found_by_their_own_index():
     )
     assert beyond.count() == len(remote[::20]) == 50
     sql, params = beyond.query.sql_with_params()
+
+    def plan():
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE programs_program, programs_program_virtual_states")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Bitmap Index Scan on program_remote_term_ids_idx" in plan, plan
+        with_index = plan()
+        cursor.execute("DROP INDEX program_remote_term_ids_idx")  # rolled back with the test
+        without = plan()
+    assert "Bitmap Index Scan on program_remote_term_ids_idx" in with_index, with_index
+    # Without it, the 450 programs holding the term are read to find the 50 remote ones.
+    assert "Bitmap Index Scan on program_term_ids_idx" in without, without
+
+
+def test_not_true_keeps_the_rows_a_condition_is_false_or_unknown_for():
+    here, there = ProgramFactory(min_age=18), ProgramFactory(min_age=None)
+    assert list(Program.objects.filter(NotTrue(Q(pk=here.pk)))) == [there]
+    assert list(Program.objects.filter(NotTrue(Q(min_age__gte=21)))) == [here, there]
+    assert list(Program.objects.filter(NotTrue(Q(pk__in=[])))) == [here, there]  # nothing meets it
+    assert list(Program.objects.filter(NotTrue(~Q(pk__in=[])))) == []  # everything meets it
+
+
+def test_programs_from_documents_go_through_from_db_when_someone_watches_them_made():
+    """Building instances without Model.__init__ (querysets._loaded) is for models nobody
+    watches: with a post_init receiver, every instance is made by from_db and seen."""
+    ProgramFactory(tracks={"Evening": [("mon", "18:00", "21:00")]})
+    seen = []
+
+    def watch(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(watch, sender=Track)
+    try:
+        (program,) = Program.objects.from_documents(Program.objects.listing_documents())
+    finally:
+        post_init.disconnect(watch, sender=Track)
+    assert seen == list(program.tracks.all()) and len(seen) == 1
 
 
 def test_ordering_by_weekly_hours_puts_programs_without_tracks_last():
@@ -229,7 +265,9 @@ def test_programs_from_their_documents_are_the_programs_the_orm_reads(
         terms={"payment": ["medicaid", "self-pay"], "language": ["es"]},
         tracks={"Evening": [("mon", "18:00", "21:00"), ("wed", "18:00", "21:00")], "Day": []},
     )
-    ProgramFactory(name="Ridge IOP", last_verified=None)
+    ProgramFactory(
+        name="Ridge IOP", last_verified=None, tracks={"Day": [("tue", "09:00", "12:00")]}
+    )
 
     def fields(instance):
         return {
@@ -267,5 +305,14 @@ def test_programs_from_their_documents_are_the_programs_the_orm_reads(
     whole = queryset.from_documents(queryset.listing_documents(left_out=()))
     with django_assert_num_queries(0):
         assert [p.source_notes for p in whole] == [p.source_notes for p in read]
-    # What a page does with them next reads the database again, as a queryset would.
-    assert list(harbor.tracks.all().filter(name="Day").values_list("name", flat=True)) == ["Day"]
+    # Chained, a set is the related manager's queryset (narrowed to the program) read anew.
+    with django_assert_num_queries(1):
+        assert [t.program_id for t in harbor.tracks.all().filter(name="Day")] == [harbor.pk]
+    with django_assert_num_queries(1):
+        assert list(harbor.terms.all().order_by("slug").values_list("slug", flat=True)) == [
+            "es", "medicaid", "self-pay"
+        ]  # fmt: skip
+    ridge = built[1]
+    with django_assert_num_queries(1):
+        assert ridge.tracks.all().filter(name="Evening").count() == 0
+    assert [t.name for t in ridge.tracks.all()] == ["Day"]  # the list in hand is kept
