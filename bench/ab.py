@@ -69,8 +69,10 @@ def main():
     args = parser.parse_args()
 
     ports = {"A": args.port, "B": args.port + 1}
-    servers = [serve(args.a, args.database, ports["A"]), serve(args.b, args.database, ports["B"])]
+    servers = []
     try:
+        servers.append(serve(args.a, args.database, ports["A"]))
+        servers.append(serve(args.b, args.database, ports["B"]))
         connections = {
             name: http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             for name, port in ports.items()
