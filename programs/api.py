@@ -2,7 +2,6 @@
 
 from django.core.paginator import EmptyPage
 from django.http import Http404
-from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from iopfinder.admission import admitted
@@ -10,12 +9,13 @@ from iopfinder.responses import errors_response, fast_json_response
 
 from .caching import search_cache
 from .filtersets import ProgramFilterSet, is_wide_search
+from .links import slug_url
 from .models import Program
 from .serializers import program_to_dict
 
 
 def _program_json(request, document):
-    url = reverse("programs:detail", kwargs={"slug": document.program["slug"]})
+    url = slug_url("programs:detail", document.program["slug"])
     return program_to_dict(document, url=request.build_absolute_uri(url))
 
 
