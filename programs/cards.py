@@ -15,6 +15,7 @@ staff pages use the same notes through `programs_extras` (`verified_note`, `sche
 """
 
 import html
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from django.template.defaultfilters import date as date_format
@@ -26,6 +27,8 @@ from django.utils.translation import gettext_lazy as _
 from shortlists.html import add_buttons
 
 from .models import Program, Term
+
+TENTH = Decimal("0.1")
 
 LABELS = {
     "ages": _("Ages"),
@@ -119,10 +122,23 @@ def schedule_unlisted(program):
     return mark_safe(escape(gettext("Schedule not listed: contact the program to ask.")))
 
 
+def _tenths(miles):
+    """A distance rounded to tenths as `floatformat(miles, 1)` rounds it: its decimal digits,
+    half up."""
+    return Decimal(str(miles)).quantize(TENTH, ROUND_HALF_UP)
+
+
+@lru_cache(maxsize=4096)
+def _miles_in(language, tenths):
+    # floatformat(miles, 1) in the language's numbers ("12.5", "12,5"), written once for each
+    # tenth of a mile (Django's floatformat was a tenth of a card's time).
+    return floatformat(tenths, 1)
+
+
 def _where(program, labels):
     distance = ""
     if program.distance_miles is not None:
-        miles = floatformat(program.distance_miles, 1)
+        miles = _miles_in(get_language(), _tenths(program.distance_miles))
         if program.location_precision == "zip":
             text = _filled(gettext("about %(miles)s mi"), miles=miles)
         else:

@@ -2,8 +2,12 @@
 language, with nothing a listing holds read as HTML."""
 
 import pytest
+from django.template.defaultfilters import floatformat
 from django.utils import translation
+from hypothesis import example, given
+from hypothesis import strategies as st
 
+from programs import cards
 from programs.models import Program, Provider, Session, Term
 
 from .factories import ProgramFactory
@@ -98,3 +102,15 @@ def test_openings_are_written_in_the_readers_language_with_the_wait():
         assert program.availability_display != "Accepting patients"
     program.availability = "unknown"  # not validated yet: shown as Django shows it
     assert program.availability_display == "unknown"
+
+
+# Distances two points in the US can be apart: 0, or more than the doubles' spacing near a
+# latitude (floatformat writes a denormal such as 2e-311 back as it is, in scientific notation).
+@given(miles=st.one_of(st.just(0.0), st.floats(min_value=1e-9, max_value=6000)))
+@example(miles=0.05)
+@example(miles=12.25)
+@example(miles=2.675)
+def test_a_distance_is_written_as_floatformat_writes_it_in_each_language(miles):
+    for language in ("en", "es"):
+        with translation.override(language):
+            assert cards._miles_in(language, cards._tenths(miles)) == floatformat(miles, 1)
