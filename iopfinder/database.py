@@ -4,6 +4,7 @@ import contextlib
 import time
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from psycopg import pq
 
 
 @contextlib.contextmanager
@@ -59,7 +60,12 @@ class RequestTimeBudget:
         self.lowered = False  # whether the timeout was lowered, to raise it again
 
     def __call__(self, execute, sql, params, many, context):
-        if self.spent_ms > self.SLACK_MS:
+        aborted = (
+            context["connection"].connection.info.transaction_status == pq.TransactionStatus.INERROR
+        )
+        # In an aborted transaction only a rollback (to a savepoint) runs, at once: a `SET`
+        # before it would be refused too, and the rollback never reached.
+        if self.spent_ms > self.SLACK_MS and not aborted:
             remaining = max(1, int(self.budget_ms - self.spent_ms))
             box = getattr(context["connection"], "statement_time_box_ms", None)
             if box is not None and box <= remaining:

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.test.utils import CaptureQueriesContext
 from django.urls import path
 
+from iopfinder.database import RequestTimeBudget
 from programs import api
 from programs.filtersets import MAX_VALUES_PER_PARAMETER
 from programs.models import Program
@@ -309,3 +310,17 @@ def test_a_failing_request_logs_no_query_string_and_no_parameter_value(client):
     assert "Internal Server Error: /crash" in log
     assert "ValueError" in log and "int(request.GET" in log  # still says what and where
     assert "Charlottesville" not in log and "substance" not in log
+
+
+@postgresql_only
+def test_past_its_budget_slack_a_request_still_recovers_from_a_refused_write(
+    client, settings, monkeypatch
+):
+    """Past the slack, the request's time budget sets every statement's timeout first. A write
+    the database refuses inside a savepoint (the correction limit's key claimed twice: the
+    limit reached) leaves the transaction aborted until the savepoint is rolled back, and a
+    `SET` before that rollback failed too: the visitor got a 500 where the limit says 429."""
+    monkeypatch.setattr(RequestTimeBudget, "SLACK_MS", -1)  # every statement past the slack
+    settings.CORRECTIONS_PER_HOUR = 2
+    ProgramFactory(slug="harbor")
+    assert [report(client, "203.0.113.9").status_code for _ in range(3)] == [302, 302, 429]
