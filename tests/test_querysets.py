@@ -161,8 +161,16 @@ def test_the_remote_programs_holding_a_term_are_found_by_their_own_index():
         cursor.execute("DROP INDEX program_remote_term_ids_idx")  # rolled back with the test
         without = plan()
     assert "Bitmap Index Scan on program_remote_term_ids_idx" in with_index, with_index
-    # Without it, the 450 programs holding the term are read to find the 50 remote ones.
-    assert "Bitmap Index Scan on program_term_ids_idx" in without, without
+    # Without it, the 450 programs holding the term are read to find the 50 remote ones, or
+    # the 1,000 remote ones (from their key index, the state's list or the table itself), as
+    # the planner likes.
+    alternatives = (
+        "on program_term_ids_idx",
+        "on program_published_remote_idx",
+        "on programs_program_virtual_states",
+        "Seq Scan on programs_program ",
+    )
+    assert any(alternative in without for alternative in alternatives), without
 
 
 def test_not_true_keeps_the_rows_a_condition_is_false_or_unknown_for():
