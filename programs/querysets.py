@@ -4,7 +4,7 @@ import datetime
 import math
 import uuid
 from contextlib import nullcontext, suppress
-from functools import cache, reduce
+from functools import cache, partial, reduce
 from operator import and_, or_
 
 import orjson
@@ -810,8 +810,9 @@ def counts_at_once(querysets, using="default", *, timeout_ms=None):
     return None if row is None else dict(zip(querysets, row, strict=True))
 
 
-def _listed_columns(model, left_out):
-    return [field.column for field in model._meta.concrete_fields if field.name not in left_out]
+def _listed_fields(model, left_out=frozenset()):
+    """A model's concrete fields, but those `left_out` (names): what a document holds of it."""
+    return [field for field in model._meta.concrete_fields if field.name not in left_out]
 
 
 def program_document_sql(program_sql, vendor, *, left_out=LEFT_OUT_OF_LISTINGS):
@@ -858,7 +859,7 @@ def _document_postgresql(program_sql, left_out):
         "FROM programs_program_virtual_states v JOIN programs_state st ON st.code = v.state_id "
         "WHERE v.program_id = p.id",
     )
-    columns = ", ".join(f'p."{column}"' for column in _listed_columns(Program, left_out))
+    columns = ", ".join(f'p."{field.column}"' for field in _listed_fields(Program, left_out))
     program = f"(SELECT row_to_json(listed) FROM (SELECT {columns}) listed)"
     return (
         f"(SELECT json_build_array({program}, row_to_json(pr), {terms}, {states}, {tracks})"
@@ -879,9 +880,7 @@ def _document_sqlite(program_sql, left_out):
 
     def row(model, alias, left_out=frozenset()):
         pairs = []
-        for field in model._meta.concrete_fields:
-            if field.name in left_out:
-                continue
+        for field in _listed_fields(model, left_out):
             value = f'{alias}."{field.column}"'
             if isinstance(field, models.JSONField):
                 value = f"json({value})"
@@ -966,39 +965,44 @@ def _converter(field):
 def _columns(model, left_out=frozenset()):
     """A model's concrete fields' attnames, and their (column, converter) pairs, but the
     fields `left_out`; worked out once a process."""
-    fields = [field for field in model._meta.concrete_fields if field.name not in left_out]
+    fields = _listed_fields(model, left_out)
     return (
         [field.attname for field in fields],
         [(field.column, _converter(field)) for field in fields],
     )
 
 
-def _loaded(model, attnames, values, using):
-    """What `model.from_db(using, attnames, values)` returns, built without Model.__init__
-    setting the fields one by one (a third of turning a page's documents into instances):
-    the fields of `attnames` set, any other deferred (loaded when read). Models whose
+def _builder(model, using):
+    """A function making `model`'s instances from `attnames` and their values: what
+    `model.from_db(using, attnames, values)` returns, built without Model.__init__ setting the
+    fields one by one (a third of turning a page's documents into instances): the fields of
+    `attnames` set, any other deferred (loaded when read). Decided once a page: models whose
     instances someone watches being made (pre_init or post_init receivers) or that load
     themselves their own way go through from_db."""
     if model.from_db.__func__ is not models.Model.from_db.__func__ or (
         pre_init.has_listeners(model) or post_init.has_listeners(model)
     ):
-        return model.from_db(using, attnames, values)
-    instance = model.__new__(model)
-    instance.__dict__.update(zip(attnames, values, strict=True))
-    state = instance._state = ModelState()
-    state.adding, state.db = False, using
-    return instance
+        return partial(model.from_db, using)
+
+    def build(attnames, values):
+        instance = model.__new__(model)
+        instance.__dict__.update(zip(attnames, values, strict=True))
+        state = instance._state = ModelState()
+        state.adding, state.db = False, using
+        return instance
+
+    return build
 
 
-def _instance(model, document, using, left_out=frozenset()):
-    """A model instance from a row's JSON object (column -> value), as if read by a query;
-    without the fields `left_out` (deferred)."""
+def _instance(model, build, document, left_out=frozenset()):
+    """An instance of `model` (made by `build`, _builder's) from a row's JSON object (column ->
+    value), as if read by a query; without the fields `left_out` (deferred)."""
     attnames, columns = _columns(model, left_out)
     values = []
     for column, convert in columns:
         value = document[column]
         values.append(value if convert is None or value is None else convert(value))
-    return _loaded(model, attnames, values, using)
+    return build(attnames, values)
 
 
 class PrefetchedSet(models.QuerySet):
@@ -1044,17 +1048,20 @@ def listing_from_documents(documents, *, using="default"):
     session_fields = ["id", "track_id", "day", "start", "end", "duration_minutes"]
     shared = {}
     query = {model: Query(model) for model in (Session, Term, State, Track)}
+    build = {
+        model: _builder(model, using) for model in (Program, Provider, Session, State, Term, Track)
+    }
 
     def shared_term(values):
         key = ("term", values[0])
         if key not in shared:
-            shared[key] = _loaded(Term, ["id", "kind", "slug", "name", "position"], values, using)
+            shared[key] = build[Term](["id", "kind", "slug", "name", "position"], values)
         return shared[key]
 
     def shared_state(values):
         key = ("state", values[0])
         if key not in shared:
-            shared[key] = _loaded(State, ["code", "name"], values, using)
+            shared[key] = build[State](["code", "name"], values)
         return shared[key]
 
     programs = []
@@ -1065,9 +1072,10 @@ def listing_from_documents(documents, *, using="default"):
         if documents and field.column not in documents[0].program
     )
     for document in documents:
-        program = _instance(Program, document.program, using, left_out)
+        program = _instance(Program, build[Program], document.program, left_out)
         program.distance_miles = document.distance_miles
-        program._state.fields_cache["provider"] = _instance(Provider, document.provider, using)
+        provider = _instance(Provider, build[Provider], document.provider)
+        program._state.fields_cache["provider"] = provider
         tracks = []
         for (
             track_id,
@@ -1079,21 +1087,16 @@ def listing_from_documents(documents, *, using="default"):
             confirmed,
             sessions,
         ) in document.tracks:
-            track = _loaded(
-                Track,
+            track = build[Track](
                 track_fields,
                 [track_id, program.pk, name, position, openings,
                  date(next_start) if next_start else None, bool(rolling),
                  date(confirmed) if confirmed else None],
-                using,
             )  # fmt: skip
             track._state.fields_cache["program"] = program
             sessions = [
-                _loaded(
-                    Session,
-                    session_fields,
-                    [session_id, track_id, day, time(start), time(end), minutes],
-                    using,
+                build[Session](
+                    session_fields, [session_id, track_id, day, time(start), time(end), minutes]
                 )
                 for session_id, day, start, end, minutes in sessions
             ]

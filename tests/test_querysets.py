@@ -182,7 +182,7 @@ def test_not_true_keeps_the_rows_a_condition_is_false_or_unknown_for():
 
 
 def test_programs_from_documents_go_through_from_db_when_someone_watches_them_made():
-    """Building instances without Model.__init__ (querysets._loaded) is for models nobody
+    """Building instances without Model.__init__ (querysets._builder) is for models nobody
     watches: with a post_init receiver, every instance is made by from_db and seen."""
     ProgramFactory(tracks={"Evening": [("mon", "18:00", "21:00")]})
     seen = []
