@@ -406,11 +406,13 @@ class ProgramQuerySet(models.QuerySet):
         )
 
     def licensed_in(self, state, *, by_key=False):
-        """Virtual and hybrid programs licensed to serve patients in `state`. `by_key`: the
-        state's list looked up in the programs' key index, for an OR beside a small enough
-        radius (`near(virtual="include")`)."""
+        """Virtual and hybrid programs licensed to serve patients in `state` (none for a place
+        in no state). `by_key`: the state's list looked up in the programs' key index, for an
+        OR beside a small enough radius (`near(virtual="include")`)."""
         from django.contrib.postgres.expressions import ArraySubquery
 
+        if not state:
+            return Q(pk__in=[])
         through = self.model.virtual_states.through
         licensed = through.objects.filter(state_id=state).values("program_id")
         if by_key and self._postgresql():
@@ -445,7 +447,7 @@ class ProgramQuerySet(models.QuerySet):
         # key (licensed_in); a wider circle's box holds too many programs to read through the
         # heap, and one pass over the place index, every program, costs less.
         by_key = virtual == "include" and radius_miles <= LICENSED_BY_KEY_MILES
-        licensed = self.licensed_in(place.state, by_key=by_key) if place.state else Q(pk__in=[])
+        licensed = self.licensed_in(place.state, by_key=by_key)
         condition = in_radius | licensed if virtual == "include" else licensed
         return self.filter(condition).annotate(
             distance_miles=Case(When(in_radius, then=distance), default=None)
@@ -462,7 +464,7 @@ class ProgramQuerySet(models.QuerySet):
         (1,317 for Vietnamese near Bar Harbor, ME, at 100,000 programs: 4.7 ms warm) where
         starting from the state's licensed list (931) takes 2.9 ms (docs/performance.md,
         "Eighth round")."""
-        licensed = self.licensed_in(place.state) if place.state else Q(pk__in=[])
+        licensed = self.licensed_in(place.state)
         in_radius, _ = self._circle(place, radius_miles)
         return self.filter(licensed, NotTrue(in_radius)).annotate(
             distance_miles=Value(None, output_field=models.FloatField())

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from programs.expressions import NotTrue
-from programs.geo import place_resolve
+from programs.geo import Place, place_resolve
 from programs.models import Program, State, Term, Track
 from programs.querysets import _meets_only_on
 
@@ -196,6 +196,17 @@ def test_programs_from_documents_go_through_from_db_when_someone_watches_them_ma
     finally:
         post_init.disconnect(watch, sender=Track)
     assert seen == list(program.tracks.all()) and len(seen) == 1
+
+
+def test_a_place_in_no_state_has_no_licensed_programs_to_add():
+    """A point at sea (coordinates given, no state): its circle only, whatever `virtual` asks."""
+    ProgramFactory(slug="here")
+    ProgramFactory(slug="online", format=Program.Format.VIRTUAL, virtual_states=["VA"])
+    at_sea = Place(label="37.0, -74.0", lat=37.0, lng=-74.0, state=None)
+    assert slugs(Program.objects.near(at_sea, 500, virtual="include")) == ["here", "online"]
+    assert slugs(Program.objects.near(at_sea, 5, virtual="include")) == []
+    assert slugs(Program.objects.near(at_sea, 5, virtual="only")) == []
+    assert slugs(Program.objects.licensed_beyond(at_sea, 5)) == []
 
 
 def test_ordering_by_weekly_hours_puts_programs_without_tracks_last():
