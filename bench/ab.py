@@ -17,43 +17,17 @@ the requests a second of each wrk phase.
 import argparse
 import http.client
 import os
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import ENV, PG, wrk  # noqa: E402
-from sidebyside import timed  # noqa: E402
+from run import wrk  # noqa: E402
+from sidebyside import serve, timed  # noqa: E402
 from workload import percentile, searches  # noqa: E402
 from workload_paths import write_paths  # noqa: E402
-
-
-def serve(checkout, database, port):
-    env = {
-        **ENV,
-        "DATABASE_URL": f"{PG}/{database}",
-        "GUNICORN_ACCESS_LOG": "/dev/null",
-        "GUNICORN_WORKERS": "2",
-        "SEARCH_CACHE_SECONDS": "0",
-    }
-    python = str(Path(checkout) / ".venv" / "bin" / "python")
-    server = subprocess.Popen(
-        [python, "-m", "gunicorn", "iopfinder.wsgi", "--bind", f"127.0.0.1:{port}"],
-        cwd=checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError(f"gunicorn of {checkout} did not answer")
 
 
 def main():
@@ -71,8 +45,8 @@ def main():
     ports = {"A": args.port, "B": args.port + 1}
     servers = []
     try:
-        servers.append(serve(args.a, args.database, ports["A"]))
-        servers.append(serve(args.b, args.database, ports["B"]))
+        servers.append(serve(args.database, ports["A"], checkout=args.a))
+        servers.append(serve(args.database, ports["B"], checkout=args.b))
         connections = {
             name: http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             for name, port in ports.items()

@@ -33,7 +33,9 @@ from run import ENV, PG, PYTHON, wrk  # noqa: E402
 from workload import percentile, searches  # noqa: E402
 
 
-def serve(database, port):
+def serve(database, port, checkout=ROOT):
+    """gunicorn serving `checkout` (this one by default; bench/ab.py serves two) on `database`,
+    2 workers, the search cache off; returned once it answers /healthz."""
     env = {
         **ENV,
         "DATABASE_URL": f"{PG}/{database}",
@@ -41,9 +43,11 @@ def serve(database, port):
         "GUNICORN_WORKERS": "2",
         "SEARCH_CACHE_SECONDS": "0",
     }
+    own = Path(checkout).resolve() == ROOT
+    python = PYTHON if own else str(Path(checkout) / ".venv" / "bin" / "python")
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "iopfinder.wsgi", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [python, "-m", "gunicorn", "iopfinder.wsgi", "--bind", f"127.0.0.1:{port}"],
+        cwd=checkout, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     for _ in range(150):
         try:
@@ -52,7 +56,7 @@ def serve(database, port):
         except OSError:
             time.sleep(0.2)
     server.terminate()
-    raise RuntimeError("gunicorn did not answer")
+    raise RuntimeError(f"gunicorn of {checkout} did not answer")
 
 
 def timed(connection, path):
