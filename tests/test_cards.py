@@ -100,6 +100,10 @@ def test_openings_are_written_in_the_readers_language_with_the_wait():
     with translation.override("es"):
         assert program.availability_display == str(Program.Availability.OPEN.label)
         assert program.availability_display != "Accepting patients"
+        assert program.availability_display == "Recibe pacientes"  # the catalogue's words
+        program.availability = Program.Availability.WAITLIST
+        assert program.availability_display == "Lista de espera (cerca de 1 semana)"
+    program.availability = Program.Availability.OPEN
     program.availability = "unknown"  # not validated yet: shown as Django shows it
     assert program.availability_display == "unknown"
 

@@ -155,11 +155,26 @@ def test_the_remote_programs_holding_a_term_are_found_by_their_own_index():
         cursor.execute("EXPLAIN " + sql, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
+    def programs_read():
+        """The programs' rows or index entries the statement read, kept or not."""
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+        (document,) = cursor.fetchone()
+        nodes, read = [document[0]["Plan"]], 0
+        while nodes:
+            node = nodes.pop()
+            nodes.extend(node.get("Plans", []))
+            if node.get("Relation Name") == "programs_program":
+                loops = node["Actual Loops"]
+                read += (node["Actual Rows"] + node.get("Rows Removed by Filter", 0)) * loops
+        return read
+
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE programs_program, programs_program_virtual_states")
-        with_index = plan()
+        with_index, read_with_index = plan(), programs_read()
         cursor.execute("DROP INDEX program_remote_term_ids_idx")  # rolled back with the test
-        without = plan()
+        without, read_without = plan(), programs_read()
+    # With it, the remote programs holding the term (50), and nothing else of the table.
+    assert read_with_index == 50 and read_without >= 450, (read_with_index, read_without)
     assert "Bitmap Index Scan on program_remote_term_ids_idx" in with_index, with_index
     # Without it, the 450 programs holding the term are read to find the 50 remote ones, or
     # the 1,000 remote ones (from their key index, the state's list or the table itself), as
