@@ -1,4 +1,5 @@
-"""Caching of search responses: many people search the same places with the same needs.
+"""Caching of search responses (many people search the same places with the same needs) and of
+the home page's summary of the catalogue.
 
 The cache is an optional layer (iopfinder/cache.py): when it fails (Redis down or unreachable)
 searches are answered uncached, slower but right, and `/healthz` reports it.
@@ -9,6 +10,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from iopfinder.cache import cache_call
@@ -66,3 +68,32 @@ def search_cache(view):
         return response
 
     return wrapper
+
+
+# The home page's summary is kept this long at most: its key holds the catalogue's version, so an
+# edit shows at once; a program deleted outright (which leaves the version as it was) shows
+# within this time.
+CATALOGUE_SUMMARY_SECONDS = 300
+
+
+def catalogue_summary():
+    """The published catalogue's summary for the home page (ProgramQuerySet.catalogue_summary),
+    read from the cache while the catalogue has not changed: counting it reads every program
+    (80 ms at 100,000 programs, on every visit to the front door). Uncached when the cache
+    fails."""
+    today = timezone.localdate()
+    # The version of every program, not only the published ones': archiving the program
+    # changed last changes it.
+    key = (
+        "catalogue-summary:"
+        + hashlib.sha256(
+            f"{Program.objects.last_change()}|{today}|{settings.STALE_AFTER_DAYS}|{get_language()}".encode()
+        ).hexdigest()
+    )
+    summary = cache_call("get", key)
+    if summary is None:
+        summary = Program.objects.published().catalogue_summary(
+            stale_after_days=settings.STALE_AFTER_DAYS, today=today
+        )
+        cache_call("set", key, summary, CATALOGUE_SUMMARY_SECONDS)
+    return summary

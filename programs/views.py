@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +16,7 @@ from iopfinder.admission import admitted
 from iopfinder.decorators import drop_empty_parameters
 from iopfinder.ratelimits import rate_limit_take
 
-from . import services
+from . import caching, services
 from .caching import search_cache
 from .context_processors import language_alternates
 from .filtersets import UNLISTED_FACT_LABELS, ProgramFilterSet, is_wide_search
@@ -34,9 +33,7 @@ def home(request):
         "programs/home.html",
         {
             "form": filterset.form,
-            "catalogue": Program.objects.published().catalogue_summary(
-                stale_after_days=settings.STALE_AFTER_DAYS, today=timezone.localdate()
-            ),
+            "catalogue": caching.catalogue_summary(),
         },
     )
 

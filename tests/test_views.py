@@ -35,6 +35,43 @@ def test_home_page_has_the_search_form(client):
         assert name in html
 
 
+def _data_note(client, home="/"):
+    html = client.get(home).content.decode()
+    note = re.search(r'<p class="data-note">(.*?)</p>', html, re.S).group(1)
+    return " ".join(note.split())
+
+
+def test_home_page_says_how_many_programs_from_where_and_how_fresh(
+    client, django_assert_max_num_queries
+):
+    today = datetime.date.today()
+    ProgramFactory.create_batch(2, source="samhsa-directory", source_edition="2023")
+    ProgramFactory(source="samhsa-directory", source_edition="2023", last_verified=None)
+    ProgramFactory(is_demo=True, last_verified=today - datetime.timedelta(days=400))
+    ProgramFactory(source="programs")  # from an IOP Finder export: no source of its own to name
+    ProgramFactory(status=Program.Status.DRAFT, source="samhsa-directory", source_edition="2023")
+    assert _data_note(client) == (
+        "5 programs listed: 3 from SAMHSA&#x27;s 2023 directory, 1 made-up demo listing. "
+        "3 were confirmed in the last 180 days. "
+        "Listings can be out of date: call a program before you go."
+    )
+    # From the cache, in each language: the version of the catalogue, the form's vocabulary.
+    with django_assert_max_num_queries(2):
+        assert _data_note(client).startswith("5 programs listed")
+    spanish = _data_note(client, "/es/")
+    assert spanish.startswith("5 programas") and "el directorio 2023 de SAMHSA" in spanish
+
+
+def test_the_home_pages_summary_changes_as_soon_as_a_program_does(client):
+    program = ProgramFactory(source="samhsa-directory", source_edition="2023")
+    assert _data_note(client).startswith("1 program listed: 1 from SAMHSA")
+    ProgramFactory(source="samhsa-directory", source_edition="2023")
+    assert _data_note(client).startswith("2 programs listed: 2 from SAMHSA")
+    program.status = Program.Status.ARCHIVED
+    program.save()
+    assert _data_note(client).startswith("1 program listed: 1 from SAMHSA")
+
+
 def test_results_page_shows_cards_with_what_people_decide_by(client, evening_program):
     response = client.get(
         "/programs/", {"near": "22902", "payment": "medicaid", "time_of_day": "evening"}
