@@ -110,6 +110,30 @@ class NotTrue(models.Func):
             return "(1 = 1)", ()
 
 
+class CompiledCondition(models.Expression):
+    """A condition on the programs table compiled before (`querysets.where_sql`: its columns
+    named by the table), put into a query as written: a search's conditions are compiled once
+    in the process and reused by every search that asks the same (ProgramFilterSet).
+
+    Its SQL names the table, not an alias: a query that puts it into a subquery under another
+    alias (`pk__in=...`, a combined queryset) would compare the outer query's rows, so that
+    raises instead."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, sql, params, *, table="programs_program"):
+        super().__init__()
+        self.sql, self.params, self.table = sql, tuple(params), table
+
+    def relabeled_clone(self, change_map):
+        if self.table in change_map:
+            raise ValueError("a compiled condition names its table: it cannot be relabeled")
+        return self
+
+    def as_sql(self, compiler, connection):
+        return f"({self.sql})", self.params
+
+
 class HiddenProgramColumn(models.Expression):
     """PostgreSQL: a column of `programs_program` that migrations add and database triggers
     keep, and that is not a model field, so that Django never writes it from a stale instance:

@@ -20,6 +20,7 @@ from django_filters.constants import EMPTY_VALUES
 
 from . import freetime, geo
 from .models import WEEKDAY_SLUGS, Program
+from .expressions import CompiledCondition
 from .querysets import (
     CountOf,
     CountWhere,
@@ -111,6 +112,33 @@ CHIP_LABELS = {
         }
     ),
 }
+# The steps of a search (ProgramFilterSet._narrowings) whose condition depends on more than a
+# parameter's value and the vocabulary: its place, and the filter set's own queryset. Their
+# conditions are compiled once for the search; every other step's once in the process.
+SEARCH_OWN_STEPS = {"base", "place", "outside circle"}
+# How many conditions a process keeps compiled (a few hundred bytes each): when full it starts
+# afresh, as the form classes do.
+KEPT_CONDITIONS = 2000
+_kept_conditions = (None, {})  # (vocabulary, {(database, step key): where_sql or NotOneTable})
+
+
+class NotCompiled:
+    """A condition not compiled yet (None is one that holds for every row)."""
+
+
+def _conditions_of(filterset):
+    """The conditions kept compiled in the process for `filterset`'s database and vocabulary
+    (the slugs a condition names become term ids): {step key: where_sql or NotOneTable}."""
+    global _kept_conditions
+    vocabulary, kept = _kept_conditions
+    if vocabulary is not filterset._vocabulary and vocabulary != filterset._vocabulary:
+        kept = {}
+        _kept_conditions = (filterset._vocabulary, kept)
+    elif len(kept) >= KEPT_CONDITIONS:
+        kept.clear()
+    return kept
+
+
 # Below this many results, each chip says how many programs removing it would bring back.
 FEW_RESULTS = 5
 # ... unless there are more chips than this: each count is a subquery of the whole search over
@@ -556,21 +584,26 @@ class ProgramFilterSet(django_filters.FilterSet):
             return None
         asked = {name for fact in used for name in UNLISTED_FACTS[fact]}
         others = {name: value for name, value in data.items() if name not in asked}
-        # Counted: programs that meet the search's other conditions, and for each fact it asks
-        # about either have not listed it or meet its conditions, and have not listed one.
-        model = self.queryset.model
-        listed = {
-            fact: model.objects.fact_listed(fact, today=timezone.localdate()) for fact in used
-        }
-        # Checked row by row on the place's programs, an EXISTS on the program's tracks or a
-        # check of its terms: an IN over every program in the country took PostgreSQL 1-2 s at
-        # 100,000 programs, and an EXISTS that joined the program to itself doubled the probes.
-        meeting = {fact: self._meeting(fact, data) for fact in used}
-        queryset = (
-            self._search(others, ordered=False)
-            .filter(*[~listed[fact] | meeting[fact] for fact in used])
-            .filter(reduce(or_, [~listed[fact] for fact in used]))
-        )
+        today = timezone.localdate()
+
+        def unlisted(queryset):
+            # Counted: programs that meet the search's other conditions, and for each fact it
+            # asks about either have not listed it or meet its conditions, and have not listed
+            # one.
+            programs = self.queryset.model.objects
+            listed = {fact: programs.fact_listed(fact, today=today) for fact in used}
+            # Checked row by row on the place's programs, an EXISTS on the program's tracks or
+            # a check of its terms: an IN over every program in the country took PostgreSQL
+            # 1-2 s at 100,000 programs, and an EXISTS that joined the program to itself
+            # doubled the probes.
+            meeting = {fact: self._meeting(fact, data) for fact in used}
+            return queryset.filter(*[~listed[fact] | meeting[fact] for fact in used]).filter(
+                reduce(or_, [~listed[fact] for fact in used])
+            )
+
+        # Compiled once in the process for what it asks and the day (_compiled).
+        key = ("unlisted", repr(sorted((name, data.get(name)) for name in asked)), today)
+        queryset = self._narrow(self._search(others, ordered=False), key, unlisted)
         return queryset, used, asked
 
     def _meeting(self, fact, data):
@@ -759,9 +792,21 @@ class ProgramFilterSet(django_filters.FilterSet):
         for key, narrow in steps:
             keys += (key,)
             if keys not in self._narrowed_by:
-                self._narrowed_by[keys] = narrow(queryset)
+                self._narrowed_by[keys] = self._narrow(queryset, key, narrow)
             queryset = self._narrowed_by[keys]
         return queryset
+
+    def _narrow(self, queryset, key, narrow):
+        """`queryset` narrowed by one step: by its condition compiled once in the process
+        (_compiled) where it has one on the programs' table alone, else as the step narrows."""
+        if key[0] in SEARCH_OWN_STEPS:
+            return narrow(queryset)  # the place annotates the distance, which no WHERE holds
+        model = self.queryset.model
+        try:
+            compiled = self._compiled(key, partial(narrow, model.objects.all()))
+        except NotOneTable:
+            return narrow(queryset)
+        return queryset.filter(CompiledCondition(*compiled)) if compiled else queryset
 
     def _narrowings(self, data, *, place=True):
         """The conditions of the search `data` asks for, one step each: [(key, narrow)], where
@@ -812,14 +857,22 @@ class ProgramFilterSet(django_filters.FilterSet):
         return CountWhere(model, conditions, at_most=at_most)
 
     def _compiled(self, key, build):
-        """where_sql of the queryset `build()` returns, kept by `key` for this search;
-        NotOneTable, every time, for a condition that joins another table."""
-        if key not in self._conditions_sql:
+        """where_sql of the queryset `build()` returns, kept by `key`: in the process for
+        conditions that depend on nothing but the parameter's value and the vocabulary (every
+        search asking for Medicaid compiles it once), for this search for those of its place
+        and its own queryset (SEARCH_OWN_STEPS); NotOneTable, every time, for a condition that joins
+        another table."""
+        if key[0] in SEARCH_OWN_STEPS:
+            kept = self._conditions_sql
+        else:
+            kept, key = _conditions_of(self), (self.queryset.db, key)
+        compiled = kept.get(key, NotCompiled)
+        if compiled is NotCompiled:
             try:
-                self._conditions_sql[key] = where_sql(build())
+                compiled = where_sql(build())
             except NotOneTable:
-                self._conditions_sql[key] = NotOneTable
-        compiled = self._conditions_sql[key]
+                compiled = NotOneTable
+            kept[key] = compiled
         if compiled is NotOneTable:
             raise NotOneTable(f"{key} joins another table")
         return compiled
