@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
 from . import freetime, geo
-from .models import WEEKDAY_SLUGS, Program
 from .expressions import CompiledCondition
+from .models import WEEKDAY_SLUGS, Program
 from .querysets import (
     CountOf,
     CountWhere,
