@@ -126,7 +126,7 @@ class CompiledCondition(models.Expression):
         self.sql, self.params, self.table = sql, tuple(params), table
 
     def relabeled_clone(self, change_map):
-        if self.table in change_map:
+        if change_map.get(self.table, self.table) != self.table:
             raise ValueError("a compiled condition names its table: it cannot be relabeled")
         return self
 

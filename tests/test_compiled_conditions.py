@@ -84,6 +84,7 @@ def test_openings_confirmed_are_fresh_by_each_days_date(client, compiles, monkey
 
 def test_a_compiled_condition_is_never_read_under_another_alias(compiles):
     ProgramFactory(name="Medicaid", terms={"payment": ["medicaid"]})
+    ProgramFactory(name="Self-pay", terms={"payment": ["self-pay"]})
     filterset = ProgramFilterSet({"payment": ["medicaid"]}, queryset=Program.objects.published())
     assert filterset.is_valid()
     assert [program.name for program in filterset.qs] == ["Medicaid"]
@@ -91,6 +92,9 @@ def test_a_compiled_condition_is_never_read_under_another_alias(compiles):
     # error, not the outer query's rows compared.
     with pytest.raises(ValueError, match="cannot be relabeled"):
         list(Program.objects.filter(pk__in=filterset.qs.values("pk")))
+    # Combined with another search of the table, it keeps its alias, and its meaning.
+    either = filterset.qs.order_by() | Program.objects.filter(name="Self-pay")
+    assert sorted(program.name for program in either) == ["Medicaid", "Self-pay"]
 
 
 def test_the_process_keeps_a_bounded_number_of_conditions(client, compiles, monkeypatch):
