@@ -116,9 +116,10 @@ CHIP_LABELS = {
 # parameter's value and the vocabulary: its place, and the filter set's own queryset. Their
 # conditions are compiled once for the search; every other step's once in the process.
 SEARCH_OWN_STEPS = {"base", "place", "outside circle"}
-# How many conditions a process keeps compiled (a few hundred bytes each): when full it starts
-# afresh, as the form classes do.
-KEPT_CONDITIONS = 2000
+# How many conditions a process keeps compiled: when full it starts afresh, as the form classes
+# do. A term's condition takes a few hundred bytes, the longest `q` (ten words) 5.3 KB: at most
+# about 5 MB a worker, whatever a client sends.
+KEPT_CONDITIONS = 1000
 _kept_conditions = (None, {})  # (vocabulary, {(database, step key): where_sql or NotOneTable})
 
 
