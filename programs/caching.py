@@ -70,9 +70,10 @@ def search_cache(view):
     return wrapper
 
 
-# The home page's summary is kept this long at most: its key holds the catalogue's version, so an
-# edit shows at once; a program deleted outright (which leaves the version as it was) shows
-# within this time.
+# The home page's summary is kept this long at most. Its key holds the catalogue's version (the
+# latest change to any program), so an edit usually shows on the next visit; what leaves the
+# latest change as it was shows within this time: a program deleted outright, or a long import
+# whose changes, stamped before it committed, are older than an edit committed meanwhile.
 CATALOGUE_SUMMARY_SECONDS = 300
 
 

@@ -112,15 +112,21 @@ CHIP_LABELS = {
         }
     ),
 }
-# The steps of a search (ProgramFilterSet._narrowings) whose condition depends on more than a
-# parameter's value and the vocabulary: its place, and the filter set's own queryset. Their
-# conditions are compiled once for the search; every other step's once in the process.
+# The steps of a search (ProgramFilterSet._narrowings) whose condition is compiled once for the
+# search, not kept in the process: its place (few searches share one; its key names it all the
+# same) and the filter set's own queryset. Every other step's key holds all its condition
+# depends on (the parameter's value, the day where it reads the date), with the vocabulary.
 SEARCH_OWN_STEPS = {"base", "place", "outside circle"}
 # How many conditions a process keeps compiled: when full it starts afresh, as the form classes
 # do. A term's condition takes a few hundred bytes, the longest `q` (ten words) 5.3 KB: at most
 # about 5 MB a worker, whatever a client sends.
 KEPT_CONDITIONS = 1000
 _kept_conditions = (None, {})  # (vocabulary, {(database, step key): where_sql or NotOneTable})
+
+
+def _place_key(place):
+    """What of a place its steps' conditions depend on, for their keys."""
+    return (place.lat, place.lng, place.state)
 
 
 def _narrowing_all(model, narrow):
@@ -138,10 +144,12 @@ def _conditions_of(filterset):
     (the slugs a condition names become term ids): {step key: where_sql or NotOneTable}."""
     global _kept_conditions
     vocabulary, kept = _kept_conditions
-    if vocabulary is not filterset._vocabulary and vocabulary != filterset._vocabulary:
-        kept = {}
+    if vocabulary is not filterset._vocabulary:
+        if vocabulary != filterset._vocabulary:
+            kept = {}
+        # The same rows read again: kept with the new tuple, compared by identity from now on.
         _kept_conditions = (filterset._vocabulary, kept)
-    elif len(kept) >= KEPT_CONDITIONS:
+    if len(kept) >= KEPT_CONDITIONS:
         kept.clear()
     return kept
 
@@ -729,7 +737,7 @@ class ProgramFilterSet(django_filters.FilterSet):
             # distance is null).
             virtual = self._narrowings(data, place=False)
             outside = methodcaller("licensed_beyond", place, radius)
-            virtual.append((("outside circle", radius), outside))
+            virtual.append((("outside circle", radius, *_place_key(place)), outside))
             parameters = self._parameters()
             parameters["virtual"] = "include"
             parameters.pop("page", None)
@@ -806,8 +814,8 @@ class ProgramFilterSet(django_filters.FilterSet):
     def _narrow(self, queryset, key, narrow):
         """`queryset` narrowed by one step: by its condition compiled once in the process
         (_compiled) where it has one on the programs' table alone, else as the step narrows."""
-        if key[0] in SEARCH_OWN_STEPS:
-            return narrow(queryset)  # the place annotates the distance, which no WHERE holds
+        if key[0] == "place":
+            return narrow(queryset)  # it annotates the distance, which no WHERE holds
         model = self.queryset.model
         try:
             compiled = self._compiled(key, _narrowing_all(model, narrow))
@@ -835,7 +843,7 @@ class ProgramFilterSet(django_filters.FilterSet):
             if where is not None:
                 radius = data.get("radius") or geo.DEFAULT_RADIUS_MILES
                 near = methodcaller("near", where, radius, virtual)
-                steps.append((("place", radius, virtual), near))
+                steps.append((("place", radius, virtual, *_place_key(where)), near))
             elif virtual == "only":
                 steps.append((("virtual", virtual), methodcaller("virtual_only")))
         # Last, what listings may leave out: without them, the steps are those of the search

@@ -13,11 +13,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def _clear_cache(monkeypatch):
-    """Cached searches live in the cache, the vocabulary in the process: start afresh, with
-    the cache believed up."""
+    """Cached searches live in the cache, the vocabulary and the compiled search conditions in
+    the process: start afresh, with the cache believed up."""
     from programs import vocabulary_cache
 
     monkeypatch.setattr("iopfinder.cache._down_until", 0.0)
+    monkeypatch.setattr("programs.filtersets._kept_conditions", (None, {}))
     cache.clear()
     vocabulary_cache.forget()
     yield

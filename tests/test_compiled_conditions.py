@@ -37,7 +37,6 @@ def compiles(monkeypatch, settings):
         return where_sql(queryset)
 
     monkeypatch.setattr(filtersets, "where_sql", counted)
-    monkeypatch.setattr(filtersets, "_kept_conditions", (None, {}))
     return compiled
 
 
@@ -80,6 +79,45 @@ def test_openings_confirmed_are_fresh_by_each_days_date(client, compiles, monkey
     # A day later the same confirmation is too old, and the same search says so.
     monkeypatch.setattr(timezone, "localdate", lambda *args: today + datetime.timedelta(days=1))
     assert search(client, near="22902", starts_by=starts_by) == []
+
+
+def test_the_count_of_unlisted_openings_follows_the_day(client, compiles, monkeypatch, settings):
+    today = timezone.localdate()
+    program = ProgramFactory(name="Confirmed a while ago")
+    track = track_create(program, "Evening", EVENING)
+    track.next_start = today + datetime.timedelta(days=3)
+    track.availability_confirmed = today - datetime.timedelta(days=settings.AVAILABILITY_FRESH_DAYS)
+    track.save()
+    starts_by = (today + datetime.timedelta(days=7)).isoformat()
+    body = client.get("/api/programs/", {"near": "22902", "starts_by": starts_by}).json()
+    assert [result["name"] for result in body["results"]] == ["Confirmed a while ago"]
+    assert body["unlisted"]["count"] == 0
+    monkeypatch.setattr(timezone, "localdate", lambda *args: today + datetime.timedelta(days=1))
+    body = client.get("/api/programs/", {"near": "22902", "starts_by": starts_by}).json()
+    assert body["results"] == []
+    assert body["unlisted"]["count"] == 1  # its confirmation is too old now: not listed
+
+
+def _ways_out(params):
+    filterset = ProgramFilterSet(params, queryset=Program.objects.published())
+    assert filterset.is_valid(), filterset.errors
+    assert filterset.qs.count() == 0
+    return {way["label"]: way["more"] for way in filterset.conditions(count=0)["ways_out"]}
+
+
+def test_the_ways_out_of_a_search_count_around_its_own_place(compiles, monkeypatch):
+    # Even if the place's conditions were kept in the process, their keys name the place.
+    monkeypatch.setattr(filtersets, "SEARCH_OWN_STEPS", {"base"})
+    for n in range(2):
+        ProgramFactory(
+            slug=f"va-virtual-{n}", format="virtual", virtual_states=["VA"],
+            latitude=37.5407, longitude=-77.4360, terms={"therapy": ["cbt"]},
+        )  # fmt: skip  # Richmond: outside 10 miles of either place
+    search = {"therapy": ["cbt"], "radius": "10"}
+    virginia = _ways_out({**search, "near": "22902"})
+    assert virginia["Include virtual programs licensed in VA"] == 2
+    washington = _ways_out({**search, "near": "Seattle, WA"})
+    assert washington["Include virtual programs licensed in WA"] == 0
 
 
 def test_a_compiled_condition_is_never_read_under_another_alias(compiles):
