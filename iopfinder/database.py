@@ -60,12 +60,7 @@ class RequestTimeBudget:
         self.lowered = False  # whether the timeout was lowered, to raise it again
 
     def __call__(self, execute, sql, params, many, context):
-        aborted = (
-            context["connection"].connection.info.transaction_status == pq.TransactionStatus.INERROR
-        )
-        # In an aborted transaction only a rollback (to a savepoint) runs, at once: a `SET`
-        # before it would be refused too, and the rollback never reached.
-        if self.spent_ms > self.SLACK_MS and not aborted:
+        if self.spent_ms > self.SLACK_MS and not self._aborted(context["connection"]):
             remaining = max(1, int(self.budget_ms - self.spent_ms))
             box = getattr(context["connection"], "statement_time_box_ms", None)
             if box is not None and box <= remaining:
@@ -78,6 +73,14 @@ class RequestTimeBudget:
                 cursor.execute(f"SET statement_timeout = {remaining}")
             self.lowered = True
         return self._timed(execute, sql, params, many, context)
+
+    @staticmethod
+    def _aborted(connection):
+        # In an aborted transaction only a rollback (to a savepoint) runs, at once: a `SET`
+        # before it would be refused too, and the rollback never reached. Asked only past the
+        # slack, not of every statement.
+        status = connection.connection.info.transaction_status
+        return status == pq.TransactionStatus.INERROR
 
     def _timed(self, execute, sql, params, many, context):
         started = time.perf_counter()
