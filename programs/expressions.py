@@ -120,10 +120,11 @@ class CompiledCondition(models.Expression):
     raises instead."""
 
     output_field = models.BooleanField()
+    table = "programs_program"
 
-    def __init__(self, sql, params, *, table="programs_program"):
+    def __init__(self, sql, params):
         super().__init__()
-        self.sql, self.params, self.table = sql, tuple(params), table
+        self.sql, self.params = sql, tuple(params)
 
     def relabeled_clone(self, change_map):
         if change_map.get(self.table, self.table) != self.table:

@@ -67,32 +67,38 @@ def test_a_term_made_again_under_its_slug_is_searched_by_its_new_id(client, comp
     assert search(client, near="22902", payment="medicaid") == ["After"]
 
 
-def test_openings_confirmed_are_fresh_by_each_days_date(client, compiles, monkeypatch, settings):
+@pytest.fixture
+def confirmed_a_while_ago(settings, monkeypatch):
+    """A program whose evening track starts in 3 days, its openings confirmed as long ago as
+    still counts as fresh today; the `starts_by` a week from today; and `next_day()`, which
+    moves the clock a day on (that confirmation then too old)."""
     today = timezone.localdate()
     program = ProgramFactory(name="Confirmed a while ago")
     track = track_create(program, "Evening", EVENING)
     track.next_start = today + datetime.timedelta(days=3)
     track.availability_confirmed = today - datetime.timedelta(days=settings.AVAILABILITY_FRESH_DAYS)
     track.save()
-    starts_by = (today + datetime.timedelta(days=7)).isoformat()
+
+    def next_day():
+        monkeypatch.setattr(timezone, "localdate", lambda *args: today + datetime.timedelta(days=1))
+
+    return (today + datetime.timedelta(days=7)).isoformat(), next_day
+
+
+def test_openings_confirmed_are_fresh_by_each_days_date(client, compiles, confirmed_a_while_ago):
+    starts_by, next_day = confirmed_a_while_ago
     assert search(client, near="22902", starts_by=starts_by) == ["Confirmed a while ago"]
     # A day later the same confirmation is too old, and the same search says so.
-    monkeypatch.setattr(timezone, "localdate", lambda *args: today + datetime.timedelta(days=1))
+    next_day()
     assert search(client, near="22902", starts_by=starts_by) == []
 
 
-def test_the_count_of_unlisted_openings_follows_the_day(client, compiles, monkeypatch, settings):
-    today = timezone.localdate()
-    program = ProgramFactory(name="Confirmed a while ago")
-    track = track_create(program, "Evening", EVENING)
-    track.next_start = today + datetime.timedelta(days=3)
-    track.availability_confirmed = today - datetime.timedelta(days=settings.AVAILABILITY_FRESH_DAYS)
-    track.save()
-    starts_by = (today + datetime.timedelta(days=7)).isoformat()
+def test_the_count_of_unlisted_openings_follows_the_day(client, compiles, confirmed_a_while_ago):
+    starts_by, next_day = confirmed_a_while_ago
     body = client.get("/api/programs/", {"near": "22902", "starts_by": starts_by}).json()
     assert [result["name"] for result in body["results"]] == ["Confirmed a while ago"]
     assert body["unlisted"]["count"] == 0
-    monkeypatch.setattr(timezone, "localdate", lambda *args: today + datetime.timedelta(days=1))
+    next_day()
     body = client.get("/api/programs/", {"near": "22902", "starts_by": starts_by}).json()
     assert body["results"] == []
     assert body["unlisted"]["count"] == 1  # its confirmation is too old now: not listed
