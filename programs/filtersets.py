@@ -937,7 +937,7 @@ class ProgramFilterSet(django_filters.FilterSet):
             # finds nothing counts it among its counts, under their time box (conditions).
             annotations["unlisted_count"] = CountOf(unlisted[0])
         documents, ranked, counted = self.qs.ranked_for_listing(
-            offset, offset + page_size, counts=counts, **annotations
+            offset, offset + page_size, counts=counts, vocabulary=self._vocabulary, **annotations
         )
         if not ranked and number > 1:
             raise EmptyPage("That page is past the last page of results.")

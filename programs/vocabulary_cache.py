@@ -24,9 +24,34 @@ _kept = None  # (monotonic time read, rows)
 _generation = 0  # how many times the rows were dropped: rows read across a drop are not kept
 
 
+class Vocabulary(tuple):
+    """Every term as (kind, slug, pk, name) rows, in the terms' order (kind, position, name);
+    `name` is the stored name (gettext it for the page's language, as `Term.__str__` does).
+
+    `listed(ids)` names a program's term ids as its listing document gives them
+    (ProgramQuerySet.ranked_for_listing): [id, kind, slug, name, position] in this order."""
+
+    def __new__(cls, terms):
+        terms = tuple(terms)
+        vocabulary = super().__new__(
+            cls, [(kind, slug, pk, name) for pk, kind, slug, name, _ in terms]
+        )
+        # id -> (its place in the order, its listed values)
+        vocabulary.by_id = {term[0]: (rank, list(term)) for rank, term in enumerate(terms)}
+        return vocabulary
+
+    def listed(self, ids):
+        """The terms of `ids` that this vocabulary holds, in its order; None when it lacks
+        one (a term made since it was read)."""
+        by_id = self.by_id
+        try:
+            return [values for _rank, values in sorted(by_id[pk] for pk in ids)]
+        except KeyError:
+            return None
+
+
 def vocabulary():
-    """Every term as (kind, slug, pk, name) rows, ordered by kind, position and name; `name` is
-    the stored name (gettext it for the page's language, as `Term.__str__` does)."""
+    """The terms (Vocabulary): kept in the process for VOCABULARY_SECONDS."""
     global _kept
     kept = _kept
     if kept is not None and time.monotonic() - kept[0] < settings.VOCABULARY_SECONDS:
@@ -34,8 +59,10 @@ def vocabulary():
     from .models import Term
 
     read_at, generation = time.monotonic(), _generation
-    rows = tuple(
-        Term.objects.order_by("kind", "position", "name").values_list("kind", "slug", "pk", "name")
+    rows = Vocabulary(
+        Term.objects.order_by("kind", "position", "name").values_list(
+            "pk", "kind", "slug", "name", "position"
+        )
     )
     if not connection.in_atomic_block and settings.VOCABULARY_SECONDS > 0:
         with _lock:

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.db.models import Q
 from django.db.models.signals import post_init
+from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,6 +15,7 @@ from programs.expressions import NotTrue
 from programs.geo import Place, place_resolve
 from programs.models import Program, State, Term, Track
 from programs.querysets import _meets_only_on
+from programs.vocabulary_cache import vocabulary
 
 from .factories import ProgramFactory, ProviderFactory, track_create
 
@@ -350,3 +352,37 @@ def test_programs_from_their_documents_are_the_programs_the_orm_reads(
     with django_assert_num_queries(1):
         assert ridge.tracks.all().filter(name="Evening").count() == 0
     assert [t.name for t in ridge.tracks.all()] == ["Day"]  # the list in hand is kept
+
+
+def test_a_documents_terms_are_named_from_the_vocabulary_in_its_order():
+    """The database gives a document its program's term ids; they are named from the terms
+    the process keeps (vocabulary_cache), in the terms' own order (kind, position, name): the
+    name and slug a curator gives a term are on the next page."""
+    program = ProgramFactory(terms={"payment": ["self-pay", "medicaid"], "therapy": ["cbt"]})
+    medicaid = Term.objects.get(kind="payment", slug="medicaid")
+    medicaid.position = Term.objects.get(kind="payment", slug="self-pay").position + 1
+    medicaid.name = "Medicaid (all plans)"
+    medicaid.save()
+    (document,) = Program.objects.filter(pk=program.pk).listing_documents()
+    assert [(kind, slug, name) for _pk, kind, slug, name, _position in document.terms] == [
+        ("payment", "self-pay", "Self-pay"),
+        ("payment", "medicaid", "Medicaid (all plans)"),
+        ("therapy", "cbt", Term.objects.get(kind="therapy", slug="cbt").name),
+    ]
+    body = Client().get(f"/api/programs/{program.slug}/").json()
+    assert body["payment"] == ["self-pay", "medicaid"]
+
+
+def test_a_term_the_kept_vocabulary_lacks_is_read_again():
+    """A term made in another process and given to a program before this process reads its
+    vocabulary again (VOCABULARY_SECONDS) is still named: the vocabulary is read anew."""
+    kept = vocabulary()
+    program = ProgramFactory(terms={"payment": ["medicaid"]})
+    new = Term.objects.bulk_create([Term(kind="language", slug="uk", name="Ukrainian")])[0]
+    program.terms.add(new)
+    assert kept.listed([new.pk]) is None
+    queryset = Program.objects.filter(pk=program.pk)
+    (document,), _rows, _counts = queryset.ranked_for_listing(0, None, vocabulary=kept)
+    assert [slug for _pk, _kind, slug, _name, _position in document.terms] == ["uk", "medicaid"]
+    (built,) = queryset.from_documents([document])
+    assert [str(term) for term in built.terms.all()] == ["Ukrainian", "Medicaid"]
