@@ -666,18 +666,45 @@ class ProgramQuerySet(models.QuerySet):
             fetched = cursor.fetchall()
             names = [column[0] for column in cursor.description[len(counts) : -1]]
         counted = dict(zip(counts, fetched[0][: len(counts)], strict=True)) if counts else {}
-        rows, documents = [], []
+        rows, texts = [], []
         for fetched_row in fetched:
             row = dict(zip(names, fetched_row[len(counts) : -1], strict=True))
             row["pk"] = row.pop("listing_key")
             if row["pk"] is None:
                 continue  # the counts' row of a search without rows
             rows.append(row)
-            documents.append(
-                ListingDocument(fetched_row[-1], distance_miles=row.get("distance_miles"))
-            )
+            texts.append(fetched_row[-1])
+        if None in texts:
+            rows, texts = self._built_in_full(rows, texts, left_out)
+        documents = [
+            ListingDocument(text, distance_miles=row.get("distance_miles"))
+            for row, text in zip(rows, texts, strict=True)
+        ]
         _name_terms(documents, vocabulary)
         return documents, rows, counted
+
+    def _built_in_full(self, rows, texts, left_out):
+        """The documents the statement could not read from the stored parts (a program
+        written with triggers off has none: migration 0018), built by a statement of their
+        own; a program deleted in between is left out, with its row."""
+        connection = connections[self.db]
+        missing = [row["pk"] for row, text in zip(rows, texts, strict=True) if text is None]
+        document = program_document_sql(
+            "listed_program.id", connection.vendor, left_out=left_out, stored=False
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT listed_program.id, {document} FROM programs_program listed_program"
+                " WHERE listed_program.id = ANY(%s)",
+                [missing],
+            )
+            built = dict(cursor.fetchall())
+        kept = [
+            (row, text if text is not None else built[row["pk"]])
+            for row, text in zip(rows, texts, strict=True)
+            if text is not None or row["pk"] in built
+        ]
+        return [row for row, _text in kept], [text for _row, text in kept]
 
     def listing_documents(self, *, left_out=LEFT_OUT_OF_LISTINGS):
         """Every program of this queryset, in its order, as listing documents (one statement),
@@ -836,23 +863,41 @@ def _listed_fields(model, left_out=frozenset()):
     return [field for field in model._meta.concrete_fields if field.name not in left_out]
 
 
-def program_document_sql(program_sql, vendor, *, left_out=LEFT_OUT_OF_LISTINGS):
-    """SQL for everything a listing shows of the program whose id is `program_sql`, built by
-    the database as one JSON text: the program's columns (its model's, without the fields
-    `left_out`), its provider, terms, licensed states, and tracks with their sessions. A page
-    of results gets its documents in the statement that ranks it (ranked_for_listing) instead
-    of five more queries. The JSON API writes its documents from them (ListingDocument,
+def program_document_sql(program_sql, vendor, *, left_out=LEFT_OUT_OF_LISTINGS, stored=True):
+    """SQL for everything a listing shows of the program whose id is `program_sql`, as one
+    JSON text: [program, term ids, provider, licensed states, tracks with their sessions], the
+    program's columns those of its model without the fields `left_out`. A page of results gets
+    its documents in the statement that ranks it (ranked_for_listing) instead of five more
+    queries. The JSON API writes its documents from them (ListingDocument,
     programs.serializers); `listing_from_documents` turns them into model instances for
-    templates, as if their relations were prefetched."""
+    templates, as if their relations were prefetched.
+
+    PostgreSQL reads the provider, states and tracks as its triggers keep them (migration
+    0018), NULL for a program without that row; with `stored=False` it builds them. SQLite
+    builds them."""
     if vendor == "postgresql":
-        return _document_postgresql(program_sql, left_out)
+        return _document_postgresql(program_sql, left_out, stored=stored)
     if vendor == "sqlite":
         return _document_sqlite(program_sql, left_out)
     raise NotImplementedError(f"No program documents for {vendor}")
 
 
-def _document_postgresql(program_sql, left_out):
+def _document_postgresql(program_sql, left_out, *, stored):
     from .models import Program
+
+    columns = ", ".join(f'p."{field.column}"' for field in _listed_fields(Program, left_out))
+    program = f"(SELECT row_to_json(listed) FROM (SELECT {columns}) listed)"
+    # The term ids the program's row keeps (migration 0009), named in Python from the
+    # vocabulary (ranked_for_listing): joining the terms to build them took a third of the
+    # documents' time.
+    terms = "to_json(p.term_ids)"
+    if stored:
+        # '[program, terms, ' and the stored '[provider, states, tracks]' without its '['.
+        return (
+            f"(SELECT '[' || {program}::text || ',' || {terms}::text || ',' || substr(l.parts, 2)"
+            " FROM programs_program p JOIN programs_listing_parts l ON l.program_id = p.id"
+            f" WHERE p.id = {program_sql})"
+        )
 
     def agg(row, order, source):
         return f"(SELECT coalesce(json_agg({row} ORDER BY {order}), '[]') {source})"
@@ -868,20 +913,14 @@ def _document_postgresql(program_sql, left_out):
         "k.position, k.id",
         "FROM programs_track k WHERE k.program_id = p.id",
     )
-    # The term ids the program's row keeps (migration 0009), named in Python from the
-    # vocabulary (ranked_for_listing): joining the terms to build them took a third of the
-    # documents' time.
-    terms = "p.term_ids"
     states = agg(
         "json_build_array(st.code, st.name)",
         "st.code",
         "FROM programs_program_virtual_states v JOIN programs_state st ON st.code = v.state_id "
         "WHERE v.program_id = p.id",
     )
-    columns = ", ".join(f'p."{field.column}"' for field in _listed_fields(Program, left_out))
-    program = f"(SELECT row_to_json(listed) FROM (SELECT {columns}) listed)"
     return (
-        f"(SELECT json_build_array({program}, row_to_json(pr), {terms}, {states}, {tracks})"
+        f"(SELECT json_build_array({program}, {terms}, row_to_json(pr), {states}, {tracks})"
         "::text FROM programs_program p JOIN programs_provider pr ON pr.id = p.provider_id "
         f"WHERE p.id = {program_sql})"
     )
@@ -933,7 +972,7 @@ def _document_sqlite(program_sql, left_out):
         "WHERE v.program_id = p.id",
     )
     return (
-        f"(SELECT json_array({row(Program, 'p', left_out)}, {row(Provider, 'pr')}, json({terms}), "
+        f"(SELECT json_array({row(Program, 'p', left_out)}, json({terms}), {row(Provider, 'pr')}, "
         f"json({states}), json({tracks})) FROM programs_program p "
         f"JOIN programs_provider pr ON pr.id = p.provider_id WHERE p.id = {program_sql})"
     )
@@ -973,7 +1012,7 @@ class ListingDocument:
     __slots__ = ("distance_miles", "program", "provider", "states", "terms", "tracks")
 
     def __init__(self, text, *, distance_miles=None):
-        self.program, self.provider, self.terms, self.states, self.tracks = orjson.loads(text)
+        self.program, self.terms, self.provider, self.states, self.tracks = orjson.loads(text)
         self.distance_miles = distance_miles
 
 
