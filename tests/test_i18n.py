@@ -102,6 +102,18 @@ def test_the_language_switch_keeps_the_search(client, program):
         r'<a class="language-switch" href="([^"]+)" lang="en" hreflang="en">', spanish
     )
     assert switch and switch[1] == "/programs/?near=22902&amp;therapy=cbt"
+    # Each address's translations are worked out once a process; each search keeps its own.
+    english = html_of(client, "/programs/?near=22902&therapy=dbt")
+    assert 'href="/es/programs/?near=22902&amp;therapy=dbt" lang="es"' in english
+    english = html_of(client, "/programs/")
+    assert '<a class="language-switch" href="/es/programs/" lang="es"' in english
+
+
+def test_a_missing_page_offers_each_languages_home_page_without_its_query(client):
+    html = client.get("/no-such-page/?near=22902").content.decode()
+    assert '<a class="language-switch" href="/es/" lang="es"' in html
+    html = client.get("/no-such-page/?near=10001").content.decode()
+    assert '<a class="language-switch" href="/es/" lang="es"' in html
 
 
 def test_every_page_names_its_translations(client, program):
