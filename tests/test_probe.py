@@ -311,10 +311,10 @@ def worker_pids(master):
 
 def test_a_worker_busy_with_a_wide_search_takes_no_new_connections(site):
     """Two workers of one thread each, one search slot: while one worker's thread runs a wide
-    search (held up here by a lock on the providers, which the search reads once it has its
-    slot), `/healthz` is answered at once by the
-    other worker; a worker that kept taking connections would hold each one it took until
-    its search ended."""
+    search (held up here by a lock on the programs' stored listing parts, migration 0018,
+    which only the search's statement reads, once it has its slot), `/healthz` is answered at
+    once by the other worker; a worker that kept taking connections would hold each one it
+    took until its search ended."""
     import psycopg
 
     with own_server(
@@ -323,7 +323,7 @@ def test_a_worker_busy_with_a_wide_search_takes_no_new_connections(site):
         DJANGO_SEARCH_SLOTS="1", DJANGO_STATEMENT_TIMEOUT_MS="30000",
     ) as busy:  # fmt: skip
         with psycopg.connect(site.env["DATABASE_URL"]) as lock:
-            lock.execute("LOCK TABLE programs_provider IN ACCESS EXCLUSIVE MODE")
+            lock.execute("LOCK TABLE programs_listing_parts IN ACCESS EXCLUSIVE MODE")
             answered = []
             search = threading.Thread(
                 target=lambda: answered.append(busy.get("/programs/?sort=hours&junk=locked"))
