@@ -821,7 +821,7 @@ class ProgramFilterSet(django_filters.FilterSet):
             compiled = self._compiled(key, _narrowing_all(model, narrow))
         except NotOneTable:
             return narrow(queryset)
-        return queryset.filter(CompiledCondition(*compiled)) if compiled else queryset
+        return queryset.where_compiled(CompiledCondition(*compiled)) if compiled else queryset
 
     def _narrowings(self, data, *, place=True):
         """The conditions of the search `data` asks for, one step each: [(key, narrow)], where

@@ -37,6 +37,7 @@ from django.db.models.lookups import (
 )
 from django.db.models.signals import post_init, pre_init
 from django.db.models.sql import Query
+from django.db.models.sql.where import AND
 from django.utils import dateparse, timezone
 
 from iopfinder.database import statement_time_box
@@ -494,6 +495,17 @@ class ProgramQuerySet(models.QuerySet):
             math.floor(lat_max * LATITUDE_CELLS_PER_DEGREE) + 1,
         )
         return Q(In(LatitudeCell(), list(cells))) & geo.longitudes_q(longitudes)
+
+    def where_compiled(self, condition):
+        """This queryset with `condition` (expressions.CompiledCondition, compiled before)
+        added to its WHERE as written. `filter()` resolved it as an expression and wrapped it
+        in a lookup whose SQL is the condition's own: 44 µs a condition, where this takes 7,
+        and a search adds four or five."""
+        if self.query.is_sliced:
+            raise TypeError("Cannot filter a query once a slice has been taken.")
+        queryset = self._chain()
+        queryset.query.where.add(condition, AND)
+        return queryset
 
     def virtual_only(self):
         """Virtual and hybrid programs (used when no place narrows them by state)."""

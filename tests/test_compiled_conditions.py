@@ -9,8 +9,10 @@ import pytest
 from django.utils import timezone
 
 from programs import filtersets
+from programs.expressions import CompiledCondition
 from programs.filtersets import ProgramFilterSet
 from programs.models import Program, State, Term
+from programs.querysets import where_sql
 
 from .factories import ProgramFactory, track_create
 
@@ -148,3 +150,19 @@ def test_the_process_keeps_a_bounded_number_of_conditions(client, compiles, monk
         search(client, near="22902", q=word)
         assert len(filtersets._kept_conditions[1]) <= 3
     assert search(client, near="22902", q="harbor") == ["Harbor House"]
+
+
+def test_a_compiled_condition_added_as_written_is_what_filter_would_add():
+    """`where_compiled` puts a compiled condition into the WHERE without filter()'s lookup
+    around it: the same statement, the same programs, and no condition after a slice."""
+    ProgramFactory(name="Harbor IOP", min_age=12)
+    ProgramFactory(name="River IOP", min_age=18)
+    adults = where_sql(Program.objects.filter(min_age__gte=18))
+    queryset = Program.objects.published().order_by("name")
+    added = queryset.where_compiled(CompiledCondition(*adults))
+    filtered = queryset.filter(CompiledCondition(*adults))
+    assert str(added.query) == str(filtered.query)
+    assert [program.name for program in added] == ["River IOP"]
+    assert [program.name for program in queryset] == ["Harbor IOP", "River IOP"]  # unchanged
+    with pytest.raises(TypeError):
+        queryset.all()[:1].where_compiled(CompiledCondition(*adults))
