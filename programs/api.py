@@ -14,9 +14,17 @@ from .models import Program
 from .serializers import program_to_dict
 
 
-def _program_json(request, document):
+def _site(request):
+    """The site's address as the request names it ("https://example.org"), for addresses of
+    pages built once a request: build_absolute_uri split and re-encoded each program's, a
+    twentieth of an API call."""
+    return request.build_absolute_uri("/")[:-1]
+
+
+def _program_json(request, document, site=None):
+    # A program's address is already encoded (slug_url): the site's is put in front as is.
     url = slug_url("programs:detail", document.program["slug"])
-    return program_to_dict(document, url=request.build_absolute_uri(url))
+    return program_to_dict(document, url=f"{site or _site(request)}{url}")
 
 
 def _page_url(request, page_number):
@@ -51,7 +59,7 @@ def program_list(request):
         page = filterset.page()
     except EmptyPage:
         return errors_response({"page": ["That page is past the last page of results."]}, 404)
-    place = filterset.place
+    place, site = filterset.place, _site(request)
     return fast_json_response(
         {
             "count": page.paginator.count,
@@ -63,7 +71,7 @@ def program_list(request):
             else None,
             "place": place.as_dict() if place else None,
             "unlisted": _unlisted_json(request, filterset.unlisted()),
-            "results": [_program_json(request, program) for program in page.object_list],
+            "results": [_program_json(request, program, site) for program in page.object_list],
         }
     )
 
