@@ -884,9 +884,8 @@ def program_document_sql(program_sql, vendor, *, left_out=LEFT_OUT_OF_LISTINGS, 
     programs.serializers); `listing_from_documents` turns them into model instances for
     templates, as if their relations were prefetched.
 
-    PostgreSQL reads the provider, states and tracks as its triggers keep them (migration
-    0018), NULL for a program without that row; with `stored=False` it builds them. SQLite
-    builds them."""
+    PostgreSQL reads the states and tracks as its triggers keep them (migration 0018), NULL
+    for a program without that row; with `stored=False` it builds them. SQLite builds them."""
     if vendor == "postgresql":
         return _document_postgresql(program_sql, left_out, stored=stored)
     if vendor == "sqlite":
@@ -904,10 +903,12 @@ def _document_postgresql(program_sql, left_out, *, stored):
     # documents' time.
     terms = "to_json(p.term_ids)"
     if stored:
-        # '[program, terms, ' and the stored '[provider, states, tracks]' without its '['.
+        # '[program, terms, provider, ' and the stored '[states, tracks]' without its '['.
         return (
-            f"(SELECT '[' || {program}::text || ',' || {terms}::text || ',' || substr(l.parts, 2)"
-            " FROM programs_program p JOIN programs_listing_parts l ON l.program_id = p.id"
+            f"(SELECT '[' || {program}::text || ',' || {terms}::text || ',' ||"
+            " row_to_json(pr)::text || ',' || substr(l.parts, 2)"
+            " FROM programs_program p JOIN programs_provider pr ON pr.id = p.provider_id"
+            " JOIN programs_listing_parts l ON l.program_id = p.id"
             f" WHERE p.id = {program_sql})"
         )
 
@@ -996,15 +997,15 @@ def _name_terms(documents, kept=None):
     in another process) has it read again, once; a term gone by then is left out."""
     if not documents:
         return
-    kept = kept if kept is not None else vocabulary()
+    kept, read_again = (kept if kept is not None else vocabulary()), False
     for document in documents:
         listed = kept.listed(document.terms)
-        if listed is None:
+        if listed is None and not read_again:
             forget_vocabulary()
-            kept = vocabulary()
+            kept, read_again = vocabulary(), True
             listed = kept.listed(document.terms)
-            if listed is None:
-                listed = kept.listed([pk for pk in document.terms if pk in kept.by_id])
+        if listed is None:
+            listed = kept.listed([pk for pk in document.terms if pk in kept.by_id])
         document.terms = listed
 
 

@@ -112,6 +112,50 @@ def test_a_provider_its_programs_and_their_licensed_states_show_at_once():
     assert_parts_agree()
 
 
+def test_a_state_written_after_the_rows_that_name_it_shows():
+    """Foreign keys are checked at commit: in one transaction a program may be licensed in a
+    state before the state's row is written (fixtures, raw SQL), or the state deleted and
+    written again under another name."""
+    harbor = ProgramFactory(slug="harbor-iop", format=Program.Format.VIRTUAL)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO programs_program_virtual_states (program_id, state_id) VALUES (%s, 'ZZ')",
+            [harbor.pk],
+        )
+        cursor.execute("INSERT INTO programs_state (code, name) VALUES ('ZZ', 'Zedland')")
+        cursor.execute("DELETE FROM programs_state WHERE code = 'ZZ'")
+        cursor.execute("INSERT INTO programs_state (code, name) VALUES ('ZZ', 'Zed Territory')")
+    assert_parts_agree()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_provider_renamed_while_a_program_moves_to_it_shows_its_new_name(reference_data):
+    """The provider is read with the program, not stored with its parts: a rename that
+    commits while another transaction moves a program to that provider is on the program's
+    listing once both have committed."""
+    harbor = ProgramFactory(slug="harbor-iop")
+    other = Provider.objects.create(name="River Behavioral")
+    moved, renamed = threading.Event(), threading.Event()
+
+    def move():
+        try:
+            with transaction.atomic():
+                Program.objects.filter(pk=harbor.pk).update(provider=other)
+                moved.set()
+                renamed.wait(5)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=move)
+    thread.start()
+    assert moved.wait(5)
+    Provider.objects.filter(pk=other.pk).update(name="River Behavioral Health")
+    renamed.set()
+    thread.join(5)
+    assert shown("harbor-iop")["provider"]["name"] == "River Behavioral Health"
+    assert_parts_agree()
+
+
 def test_bulk_and_raw_writes_keep_the_parts_true():
     programs = ProgramFactory.create_batch(3)
     tracks = Track.objects.bulk_create(

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from programs.expressions import NotTrue
 from programs.geo import Place, place_resolve
 from programs.models import Program, State, Term, Track
-from programs.querysets import _meets_only_on
+from programs.querysets import _meets_only_on, _name_terms
 from programs.vocabulary_cache import vocabulary
 
 from .factories import ProgramFactory, ProviderFactory, track_create
@@ -386,3 +386,26 @@ def test_a_term_the_kept_vocabulary_lacks_is_read_again():
     assert [slug for _pk, _kind, slug, _name, _position in document.terms] == ["uk", "medicaid"]
     (built,) = queryset.from_documents([document])
     assert [str(term) for term in built.terms.all()] == ["Ukrainian", "Medicaid"]
+
+
+def test_a_term_gone_since_the_search_is_left_out_after_one_reading_again(
+    django_assert_num_queries,
+):
+    """A term deleted between the search's statement and the naming (its id still in the
+    documents) is left out; the vocabulary is read again once a page, not once a program."""
+    programs = [ProgramFactory(terms={"payment": ["medicaid"]}) for _ in range(3)]
+    gone = Term.objects.bulk_create([Term(kind="language", slug="uk", name="Ukrainian")])[0]
+    for program in programs:
+        program.terms.add(gone)
+    queryset = Program.objects.filter(pk__in=[program.pk for program in programs]).order_by("pk")
+    documents, _rows, _counts = queryset.ranked_for_listing(0, None, vocabulary=vocabulary())
+    # As if the documents had been read before the term was deleted: its id, no term.
+    for document in documents:
+        document.terms = [term[0] for term in document.terms]
+    Term.objects.filter(pk=gone.pk).delete()
+    kept = vocabulary()
+    with django_assert_num_queries(1):
+        _name_terms(documents, kept)
+    assert [[slug for _pk, _kind, slug, _name, _pos in d.terms] for d in documents] == [
+        ["medicaid"]
+    ] * 3

@@ -1,12 +1,15 @@
 """PostgreSQL: what a listing shows of each program's relations, kept ready beside it.
 
 A results page or an API call reads its programs as documents the database builds in the
-statement that ranks them (ProgramQuerySet.ranked_for_listing). Building the provider, the
-licensed states and the tracks with their sessions for each row was most of that statement's
-time: at 100,000 programs, 0.8 of its 1.3 ms of planning and 0.7 of its 1.4 ms of execution.
-Here they are kept as one JSON text a program, `programs_listing_parts.parts` ([provider,
-states, tracks], as programs.querysets.program_document_sql wrote them), and a statement reads
-the rows it lists. The program's own columns and its term ids are still read from its row.
+statement that ranks them (ProgramQuerySet.ranked_for_listing). Building the licensed states
+and the tracks with their sessions for each row was most of that statement's time: at 100,000
+programs, most of 0.8 of its 1.3 ms of planning and 0.7 of its 1.4 ms of execution. Here they
+are kept as one JSON text a program, `programs_listing_parts.parts` ([states, tracks], as
+programs.querysets.program_document_sql writes them), and a statement reads the rows it lists.
+The program's own columns, its term ids and its provider's row are still read as they are:
+a provider's name changed while another transaction moves a program to it would otherwise be
+stored stale for good (the provider's trigger cannot see the uncommitted move), and a column
+added to providers would be missing from every stored row.
 
 Not a model: Django never reads or writes the table, so no stale instance can overwrite it,
 and `flush` (which truncates the models' tables) leaves it to the triggers. Statement triggers
@@ -30,7 +33,6 @@ from ._postgresql import on_postgresql
 # The parts of the programs whose ids the array `ids` gives, as 0017's documents built them.
 PARTS = """
     SELECT p.id, json_build_array(
-        row_to_json(pr),
         (SELECT coalesce(json_agg(json_build_array(st.code, st.name) ORDER BY st.code), '[]')
          FROM programs_program_virtual_states v JOIN programs_state st ON st.code = v.state_id
          WHERE v.program_id = p.id),
@@ -42,7 +44,7 @@ PARTS = """
                 ORDER BY k.position, k.id), '[]')
          FROM programs_track k WHERE k.program_id = p.id)
     )::text
-    FROM programs_program p JOIN programs_provider pr ON pr.id = p.provider_id
+    FROM programs_program p
     WHERE p.id = ANY({ids})
 """
 
@@ -57,17 +59,16 @@ OF_ROWS = {
     ),
 }
 SOURCES = {
-    # A program's UPDATE changes its parts only with its provider (a row trigger below).
+    # A program's own columns are read from its row: only a new program needs its parts.
     "programs_program": ["INSERT"],
-    "programs_provider": ["UPDATE"],
     "programs_program_virtual_states": ["INSERT", "DELETE", "UPDATE"],
-    "programs_state": ["UPDATE"],
+    # A state inserted after rows naming it (foreign keys are checked at commit).
+    "programs_state": ["INSERT", "UPDATE"],
     "programs_track": ["INSERT", "DELETE", "UPDATE"],
     "programs_session": ["INSERT", "DELETE", "UPDATE"],
 }
 PROGRAMS_OF = {
     "programs_program": "SELECT {id}",
-    "programs_provider": "SELECT p.id FROM programs_program p WHERE p.provider_id IN (SELECT {id})",
     "programs_program_virtual_states": "SELECT {program_id}",
     "programs_state": (
         "SELECT v.program_id FROM programs_program_virtual_states v "
@@ -80,7 +81,6 @@ PROGRAMS_OF = {
 }
 COLUMN_OF = {
     "programs_program": "id",
-    "programs_provider": "id",
     "programs_program_virtual_states": "program_id",
     "programs_state": "code",
     "programs_track": "program_id",
@@ -120,8 +120,7 @@ def _trigger(table, event):
 TRIGGERS = [_trigger(table, event) for table, events in SOURCES.items() for event in events]
 # TRUNCATE fires no trigger of INSERT or DELETE: the parts of every program are made again
 # (a truncated programs_program takes them all away).
-TRUNCATED = ["programs_provider", "programs_program_virtual_states", "programs_track",
-             "programs_session"]  # fmt: skip
+TRUNCATED = ["programs_program_virtual_states", "programs_track", "programs_session"]
 
 POSTGRESQL = [
     "CREATE TABLE programs_listing_parts (program_id bigint PRIMARY KEY, parts text NOT NULL)",
@@ -136,19 +135,6 @@ POSTGRESQL = [
     END $$
     """,
     *[sql for _name, statements in TRIGGERS for sql in statements],
-    # A program that moves to another provider (the admin's provider field).
-    """
-    CREATE FUNCTION programs_program_listing_moved() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        PERFORM programs_listing_parts_refresh(ARRAY[NEW.id]);
-        RETURN NULL;
-    END $$
-    """,
-    """
-    CREATE TRIGGER programs_program_listing_moved AFTER UPDATE OF provider_id
-    ON programs_program FOR EACH ROW WHEN (OLD.provider_id IS DISTINCT FROM NEW.provider_id)
-    EXECUTE FUNCTION programs_program_listing_moved()
-    """,
     """
     CREATE FUNCTION programs_program_listing_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -199,8 +185,6 @@ POSTGRESQL_REVERSE = [
     "DROP FUNCTION IF EXISTS programs_program_listing_truncated()",
     "DROP TRIGGER IF EXISTS programs_program_listing_deleted ON programs_program",
     "DROP FUNCTION IF EXISTS programs_program_listing_deleted()",
-    "DROP TRIGGER IF EXISTS programs_program_listing_moved ON programs_program",
-    "DROP FUNCTION IF EXISTS programs_program_listing_moved()",
     *[
         sql
         for (table, events) in SOURCES.items()
