@@ -1,7 +1,8 @@
-"""PostgreSQL keeps what a listing shows of each program's provider, licensed states and tracks
-as one JSON text beside it (`programs_listing_parts`, migration 0018, kept by triggers), and
-search results read it instead of building it: the stored parts agree with the tables however
-they are written, and what a client sees follows every change at once."""
+"""PostgreSQL keeps what a listing shows of each program's licensed states and tracks as one
+JSON text beside it (`programs_listing_parts`, migration 0018, kept by triggers), and search
+results read it instead of building it (the provider is read with the program): the stored
+parts agree with the tables however they are written, and what a client sees follows every
+change at once."""
 
 import datetime
 import json
