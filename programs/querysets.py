@@ -885,7 +885,8 @@ def program_document_sql(program_sql, vendor, *, left_out=LEFT_OUT_OF_LISTINGS, 
     templates, as if their relations were prefetched.
 
     PostgreSQL reads the states and tracks as its triggers keep them (migration 0018), NULL
-    for a program without that row; with `stored=False` it builds them. SQLite builds them."""
+    for a program without that row; with `stored=False` it builds them with the function the
+    triggers store (programs_listing_parts_of). SQLite builds them."""
     if vendor == "postgresql":
         return _document_postgresql(program_sql, left_out, stored=stored)
     if vendor == "sqlite":
@@ -900,42 +901,19 @@ def _document_postgresql(program_sql, left_out, *, stored):
     program = f"(SELECT row_to_json(listed) FROM (SELECT {columns}) listed)"
     # The term ids the program's row keeps (migration 0009), named in Python from the
     # vocabulary (ranked_for_listing): joining the terms to build them took a third of the
-    # documents' time.
-    terms = "to_json(p.term_ids)"
-    if stored:
-        # '[program, terms, provider, ' and the stored '[states, tracks]' without its '['.
-        return (
-            f"(SELECT '[' || {program}::text || ',' || {terms}::text || ',' ||"
-            " row_to_json(pr)::text || ',' || substr(l.parts, 2)"
-            " FROM programs_program p JOIN programs_provider pr ON pr.id = p.provider_id"
-            " JOIN programs_listing_parts l ON l.program_id = p.id"
-            f" WHERE p.id = {program_sql})"
-        )
-
-    def agg(row, order, source):
-        return f"(SELECT coalesce(json_agg({row} ORDER BY {order}), '[]') {source})"
-
-    sessions = agg(
-        'json_build_array(s.id, s.day, s.start, s."end", s.duration_minutes)',
-        "s.day, s.start, s.id",
-        "FROM programs_session s WHERE s.track_id = k.id",
+    # documents' time. The states and tracks ([states, tracks]) as the triggers store them, or
+    # built by the function that makes what they store (migration 0018): one SQL for both.
+    parts = (
+        "JOIN programs_listing_parts l ON l.program_id = p.id"
+        if stored
+        else "CROSS JOIN LATERAL programs_listing_parts_of(ARRAY[p.id]) l"
     )
-    tracks = agg(
-        "json_build_array(k.id, k.name, k.position, k.openings, k.next_start, "
-        f"k.rolling_admission, k.availability_confirmed, {sessions})",
-        "k.position, k.id",
-        "FROM programs_track k WHERE k.program_id = p.id",
-    )
-    states = agg(
-        "json_build_array(st.code, st.name)",
-        "st.code",
-        "FROM programs_program_virtual_states v JOIN programs_state st ON st.code = v.state_id "
-        "WHERE v.program_id = p.id",
-    )
+    # '[program, terms, provider, ' and the parts' '[states, tracks]' without its '['.
     return (
-        f"(SELECT json_build_array({program}, {terms}, row_to_json(pr), {states}, {tracks})"
-        "::text FROM programs_program p JOIN programs_provider pr ON pr.id = p.provider_id "
-        f"WHERE p.id = {program_sql})"
+        f"(SELECT '[' || {program}::text || ',' || to_json(p.term_ids)::text || ',' ||"
+        " row_to_json(pr)::text || ',' || substr(l.parts, 2)"
+        f" FROM programs_program p JOIN programs_provider pr ON pr.id = p.provider_id {parts}"
+        f" WHERE p.id = {program_sql})"
     )
 
 

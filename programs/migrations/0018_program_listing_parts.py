@@ -30,7 +30,9 @@ from django.db import migrations
 
 from ._postgresql import on_postgresql
 
-# The parts of the programs whose ids the array `ids` gives, as 0017's documents built them.
+# The parts of the programs whose ids the array `ids` gives, as 0017's documents built them:
+# the body of programs_listing_parts_of, which the refresh stores and a page whose program has
+# no stored row reads (programs.querysets.program_document_sql), so that both are this SQL.
 PARTS = """
     SELECT p.id, json_build_array(
         (SELECT coalesce(json_agg(json_build_array(st.code, st.name) ORDER BY st.code), '[]')
@@ -125,12 +127,18 @@ TRUNCATED = ["programs_program_virtual_states", "programs_track", "programs_sess
 POSTGRESQL = [
     "CREATE TABLE programs_listing_parts (program_id bigint PRIMARY KEY, parts text NOT NULL)",
     f"""
+    CREATE FUNCTION programs_listing_parts_of(ids bigint[])
+    RETURNS TABLE (program_id bigint, parts text) LANGUAGE sql STABLE AS $$
+        {PARTS.format(ids="ids")}
+    $$
+    """,
+    """
     CREATE FUNCTION programs_listing_parts_refresh(ids bigint[]) RETURNS void
     LANGUAGE plpgsql AS $$
     BEGIN
         PERFORM 1 FROM programs_program WHERE id = ANY(ids) ORDER BY id FOR UPDATE;
         INSERT INTO programs_listing_parts (program_id, parts)
-        {PARTS.format(ids="ids")}
+        SELECT * FROM programs_listing_parts_of(ids)
         ON CONFLICT (program_id) DO UPDATE SET parts = EXCLUDED.parts;
     END $$
     """,
@@ -173,9 +181,9 @@ POSTGRESQL = [
         for table in TRUNCATED
     ],
     # Every program's parts, once.
-    f"""
+    """
     INSERT INTO programs_listing_parts (program_id, parts)
-    {PARTS.format(ids="ARRAY(SELECT id FROM programs_program)")}
+    SELECT * FROM programs_listing_parts_of(ARRAY(SELECT id FROM programs_program))
     """,
 ]
 POSTGRESQL_REVERSE = [
@@ -195,6 +203,7 @@ POSTGRESQL_REVERSE = [
         )
     ],
     "DROP FUNCTION IF EXISTS programs_listing_parts_refresh(bigint[])",
+    "DROP FUNCTION IF EXISTS programs_listing_parts_of(bigint[])",
     "DROP TABLE IF EXISTS programs_listing_parts",
 ]
 
