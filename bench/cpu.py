@@ -82,7 +82,9 @@ def measured(url, paths, seconds, server, database):
     result = wrk(url, paths, seconds)
     after = process_seconds(workers), process_seconds(pg), children_seconds()
     requests = max(result["requests"], 1)
-    gunicorn, postgres, client = (1000 * (b - a) / requests for a, b in zip(before, after))
+    gunicorn, postgres, client = (
+        1000 * (b - a) / requests for a, b in zip(before, after, strict=True)
+    )
     cores = os.cpu_count() or 1
     total = gunicorn + postgres + client
     return {
@@ -132,7 +134,7 @@ def main():
                     print(
                         f"{database:<24} {name:<13} {row['requests_per_second']:7.1f}"
                         f" {row['gunicorn_ms']:6.2f} ms {row['postgres_ms']:6.2f} ms"
-                        f" {row['wrk_ms']:6.2f} {row['total_ms']:7.2f} {row['ceiling_per_second']:8}"
+                        f" {row['wrk_ms']:6.2f} {row['total_ms']:7.2f} {row['ceiling_per_second']!s:>8}"
                         f" {row['errors']}",
                         flush=True,
                     )
