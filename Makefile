@@ -12,10 +12,10 @@ DIRECTORY := data/samhsa/national-directory-su-facilities-2023.xlsx
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -r requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt -c constraints.txt
 	test -f .env || printf '# This checkout only (manage.py reads it; production never does).\nDJANGO_DEBUG=1\n' > .env
 	touch $@
 
