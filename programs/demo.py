@@ -50,7 +50,14 @@ def _pick(rng, population, low, high):
 def demo_listings(count, seed, today):
     """Yield `count` demo listings as plain dicts (the shape `programs_bulk_create` takes)."""
     rng = random.Random(seed)
-    zips = [entry for entries in gazetteer().by_city.values() for entry in entries]
+    # Street ZIP codes only: demo programs are not placed at post office boxes.
+    places = gazetteer()
+    zips = [
+        entry
+        for key, entries in places.by_city.items()
+        if key not in places.post_office_towns
+        for entry in entries
+    ]
     therapy_slugs = [slug for slug, _ in THERAPIES]
     payment_slugs = [slug for slug, _ in PAYMENTS]
     population_slugs = [slug for slug, _ in POPULATIONS]

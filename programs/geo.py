@@ -35,12 +35,18 @@ _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 
 def city_key(name):
     """A city name as the gazetteer indexes it: any case, "St." and "Saint" alike, accents or
-    none ("Española" as the ZIP code data spells it, "Espanola")."""
+    none ("Española" as the ZIP code data spells it, "Espanola"), and the spaces, hyphens and
+    apostrophes between its parts left out: the ZIP code data writes "Winston Salem", "O
+    Fallon", "Coeur D Alene" and "Lees Summit", people "Winston-Salem", "O'Fallon", "Coeur
+    d'Alene" and "Lee's Summit"."""
     unaccented = "".join(
         char for char in unicodedata.normalize("NFKD", name) if not unicodedata.combining(char)
     )
-    words = unaccented.lower().replace(".", " ").replace("'", "").split()
-    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
+    words = unaccented.lower().translate(_WORD_BREAKS).split()
+    return "".join(_ABBREVIATIONS.get(word, word) for word in words)
+
+
+_WORD_BREAKS = str.maketrans({".": " ", "-": " ", "'": " ", "\u2019": " ", "`": " "})
 
 
 STATE_NAMES = dict(US_STATES)
@@ -99,6 +105,7 @@ class _Gazetteer:
         self.by_zip = {}
         self.by_city = defaultdict(list)
         self.grid = defaultdict(list)
+        post_office_only = defaultdict(list)
         for row in zipcodes.list_all():
             lat, lng = float(row["lat"]), float(row["long"])
             # Some entries (military APO/FPO codes among them) sit at 0,0: not a place.
@@ -111,6 +118,13 @@ class _Gazetteer:
             if row["active"] and row["zip_code_type"] == "STANDARD":
                 self.by_city[(city_key(row["city"]), row["state"])].append(entry)
                 self.grid[self._cell(lat, lng)].append(entry)
+            elif row["active"] and row["zip_code_type"] == "PO BOX":
+                post_office_only[(city_key(row["city"]), row["state"])].append(entry)
+        # Towns whose mail all goes to post office boxes (Nome, Bethel and Kotzebue in Alaska)
+        # have no street ZIP code: they are found by their boxes' ZIP codes.
+        self.post_office_towns = {key for key in post_office_only if key not in self.by_city}
+        for key in self.post_office_towns:
+            self.by_city[key] = post_office_only[key]
         # A city name alone: the states that have it, the one with most ZIP codes (our measure
         # of size: the gazetteer has no populations) first.
         states = defaultdict(list)
@@ -168,6 +182,8 @@ def place_resolve(text):
         raise PlaceError(_("That place name is too long."), code="place_too_long")
     if match := _LAT_LNG.match(text):
         return place_from_point(float(match[1]), float(match[2]))
+    # "Chicago, IL 60601, USA", as a map copies an address: the country says nothing more.
+    text = _TRAILING_COUNTRY.sub("", text)
     if match := _TRAILING_ZIP.match(text):
         return _zip_place(match["zip"])
     text = text.strip(" ,")
@@ -201,6 +217,9 @@ def place_resolve(text):
 
 _TYPE_A_PLACE = _("Enter a 5-digit ZIP code, or a city with its state, e.g. “Charlottesville, VA”.")
 _TRAILING_ZIP = re.compile(r"^(?:.*?[\s,])?(?P<zip>\d{5})(?:-\d{4})?$")
+_TRAILING_COUNTRY = re.compile(
+    r"(?:[\s,]+(?:u\.?s\.?a\.?|united states(?: of america)?)|,\s*u\.?s\.?)$", re.IGNORECASE
+)
 
 
 def _zip_place(zip_code):

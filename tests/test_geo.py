@@ -112,6 +112,23 @@ def _q_holds(q, lat, lng):
         ("Peñasco, New Mexico", "Penasco, NM", "NM"),
         ("San José CA", "San Jose, CA", "CA"),
         ("Cañon City, CO", "Canon City, CO", "CO"),
+        # Hyphens and apostrophes, where the ZIP code data writes spaces or nothing
+        ("Winston-Salem, NC", "Winston Salem, NC", "NC"),
+        ("Wilkes-Barre PA", "Wilkes Barre, PA", "PA"),
+        ("Kailua-Kona, HI", "Kailua Kona, HI", "HI"),
+        ("O'Fallon, MO", "O Fallon, MO", "MO"),
+        ("O’Fallon, IL", "O Fallon, IL", "IL"),  # the typographer's apostrophe
+        ("Coeur d'Alene, Idaho", "Coeur D Alene, ID", "ID"),
+        ("Lee's Summit, MO", "Lees Summit, MO", "MO"),
+        ("Lees Summit MO", "Lees Summit, MO", "MO"),
+        # Towns whose mail all goes to post office boxes
+        ("Nome, AK", "Nome, AK", "AK"),
+        ("Kotzebue AK", "Kotzebue, AK", "AK"),
+        # The country, as a map copies an address
+        ("Chicago, IL, USA", "Chicago, IL", "IL"),
+        ("Chicago, IL 60601, USA", "Chicago, IL 60601", "IL"),
+        ("Salt Lake City, UT, United States", "Salt Lake City, UT", "UT"),
+        ("Boise ID U.S.A.", "Boise, ID", "ID"),
     ],
 )
 def test_place_resolve(text, label, state):
@@ -121,7 +138,10 @@ def test_place_resolve(text, label, state):
     assert -90 <= place.lat <= 90 and -180 <= place.lng <= 180
 
 
-@pytest.mark.parametrize("text", ["", ",", "Springfield", "Atlantis, VA", "12", "99999", "0,0,0"])
+@pytest.mark.parametrize(
+    "text",
+    ["", ",", "Springfield", "Atlantis, VA", "12", "99999", "0,0,0", "USA", "Chicago, XY, USA"],
+)
 def test_unknown_or_ambiguous_places_are_errors(text):
     with pytest.raises(geo.PlaceError):
         geo.place_resolve(text)
