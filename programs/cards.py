@@ -214,9 +214,10 @@ def _facts(program, labels, terms):
     if payments:
         rows.append(f"<div><dt>{labels['payment']}</dt><dd>{_joined(payments)}</dd></div>")
     openings = escape(program.availability_display)
+    state = program.availability if program.availability_listed else "unlisted"
     rows.append(
         f"<div><dt>{labels['openings']}</dt>"
-        f'<dd class="availability-{escape(program.availability)}">{openings}</dd></div>'
+        f'<dd class="availability-{escape(state)}">{openings}</dd></div>'
     )
     step_down = terms.get(Term.Kind.STEP_DOWN, [])
     if step_down:

@@ -405,9 +405,22 @@ class Program(models.Model):
         return age > datetime.timedelta(days=settings.STALE_AFTER_DAYS)
 
     @property
+    def availability_listed(self):
+        """Whether `availability` says something: an imported listing nobody has confirmed
+        holds the import's "open" because the source says nothing about openings (SAMHSA's
+        directory never does), which must not read as "Accepting patients". A listing
+        entered by hand, confirmed, or set to a waitlist or full has said it."""
+        return bool(
+            self.last_verified or not self.source or self.availability != self.Availability.OPEN
+        )
+
+    @property
     def availability_display(self):
         """Whether the program takes patients, in words, with the wait when it gives one:
-        "Waitlist (about 3 weeks)"."""
+        "Waitlist (about 3 weeks)"; "Not listed: ask when you call" when the listing has not said
+        (availability_listed)."""
+        if not self.availability_listed:
+            return gettext("Not listed: ask when you call")
         # The label as get_availability_display() gives it, without its building a dict of
         # the field's choices on every call (a tenth of a result card's time).
         try:

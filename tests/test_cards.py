@@ -1,6 +1,8 @@
 """Result cards (programs.cards): what a person sees is what the program is now, in their
 language, with nothing a listing holds read as HTML."""
 
+import datetime
+
 import pytest
 from django.template.defaultfilters import floatformat
 from django.utils import translation
@@ -106,6 +108,35 @@ def test_openings_are_written_in_the_readers_language_with_the_wait():
     program.availability = Program.Availability.OPEN
     program.availability = "unknown"  # not validated yet: shown as Django shows it
     assert program.availability_display == "unknown"
+
+
+def test_an_imported_listing_nobody_confirmed_does_not_claim_openings(client, harbor):
+    # SAMHSA's directory says nothing about openings: the import's "open" is no claim.
+    Program.objects.filter(pk=harbor.pk).update(
+        source="samhsa-directory", source_edition="2023", last_verified=None
+    )
+    shown = card(client)
+    assert '<dd class="availability-unlisted">Not listed: ask when you call</dd>' in shown
+    assert "Accepting patients" not in shown
+    assert "No consta: pregunte al llamar" in card(client, "/es/programs/")
+    page = client.get(f"/programs/{harbor.slug}/").content.decode()
+    assert "Not listed: ask when you call" in page and "Accepting patients" not in page
+    # The API keeps the contract's value, and `accepting=1` (not full) still finds it.
+    found = client.get("/api/programs/", {"near": "22902", "accepting": "1"}).json()
+    assert [item["availability"] for item in found["results"]] == ["open"]
+    # Once someone confirms the listing (or sets a waitlist), its openings are a claim.
+    Program.objects.filter(pk=harbor.pk).update(last_verified=datetime.date.today())
+    assert '<dd class="availability-open">Accepting patients</dd>' in card(client)
+    Program.objects.filter(pk=harbor.pk).update(
+        last_verified=None, availability=Program.Availability.WAITLIST
+    )
+    assert '<dd class="availability-waitlist">Waitlist</dd>' in card(client)
+
+
+def test_a_listing_entered_by_hand_states_its_openings():
+    program = ProgramFactory.build(source="", last_verified=None)
+    assert program.availability_listed
+    assert program.availability_display == "Accepting patients"
 
 
 # Distances two points in the US can be apart: 0, or more than the doubles' spacing near a
