@@ -140,7 +140,21 @@ def test_place_resolve(text, label, state):
 
 @pytest.mark.parametrize(
     "text",
-    ["", ",", "Springfield", "Atlantis, VA", "12", "99999", "0,0,0", "USA", "Chicago, XY, USA"],
+    [
+        *[
+            "",
+            ",",
+            "Springfield",
+            "Atlantis, VA",
+            "12",
+            "99999",
+            "0,0,0",
+            "USA",
+            "Chicago, XY, USA",
+        ],
+        # A post-office-only town needs its state: "New Hampshire" alone is the state's name.
+        *["New Hampshire", "Kotzebue"],
+    ],
 )
 def test_unknown_or_ambiguous_places_are_errors(text):
     with pytest.raises(geo.PlaceError):
