@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shortlists.html import add_buttons
 
+from .links import tel_href
 from .models import Program, Term
 
 TENTH = Decimal("0.1")
@@ -116,7 +117,8 @@ def schedule_unlisted(program):
     phone = program.contact_phone
     if phone:
         return _filled(
-            gettext('Schedule not listed: call <a href="tel:%(phone)s">%(phone)s</a> to ask.'),
+            gettext('Schedule not listed: call <a href="%(href)s">%(phone)s</a> to ask.'),
+            href=tel_href(phone),
             phone=phone,
         )
     return mark_safe(escape(gettext("Schedule not listed: contact the program to ask.")))
@@ -156,7 +158,7 @@ def _where(program, labels):
 def _basics(program, labels, terms):
     """What a referring clinician needs on every card: whom it treats and how to call."""
     phones = " · ".join(
-        f'{label} <a href="tel:{escape(number)}">{escape(number)}</a>'
+        f'{label} <a href="{escape(tel_href(number))}">{escape(number)}</a>'
         for label, number in [
             (labels["intake"], program.intake_phone),
             (labels["phone"], program.phone),

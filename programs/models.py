@@ -4,6 +4,7 @@ import datetime
 import uuid
 import zoneinfo
 from functools import lru_cache
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import models
@@ -403,6 +404,17 @@ class Program(models.Model):
             return True
         age = timezone.localdate() - self.last_verified
         return age > datetime.timedelta(days=settings.STALE_AFTER_DAYS)
+
+    @property
+    def directions_url(self):
+        """OpenStreetMap's directions to the program: to its street address when its point is
+        only its ZIP code's centre (every imported listing: the route would end up to miles
+        away), else to its point."""
+        if self.location_precision == self.LocationPrecision.ZIP and self.street:
+            destination = f"{self.street}, {self.city}, {self.state_id} {self.zip}"
+        else:
+            destination = f"{self.latitude},{self.longitude}"
+        return "https://www.openstreetmap.org/directions?" + urlencode({"to": destination})
 
     @property
     def availability_listed(self):

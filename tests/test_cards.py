@@ -40,7 +40,7 @@ def card(client, path="/programs/", **params):
 def test_a_card_shows_what_people_decide_by(client, harbor):
     shown = card(client)
     assert f'<a href="/programs/{harbor.slug}/">Harbor IOP</a>' in shown
-    assert 'Phone <a href="tel:434-555-0100">434-555-0100</a>' in shown
+    assert 'Phone <a href="tel:+14345550100">434-555-0100</a>' in shown
     assert "<dt>Payment</dt><dd>Medicaid</dd>" in shown
     assert "<li><strong>Evening:</strong> Mon 6-9 pm, 3 h/week</li>" in shown
     assert card(client) == shown
@@ -58,14 +58,14 @@ def test_nothing_a_listing_holds_is_read_as_html(client, harbor):
     assert "<script>" not in shown and "Harbor &lt;script&gt;alert(1)&lt;/script&gt; IOP" in shown
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in shown and "<i>" not in shown
     assert "Char&quot;lottesville" in shown
-    assert 'href="tel:434-555-0100&quot; onclick=&quot;x"' in shown
+    assert '<a href="tel:+14345550100">434-555-0100&quot; onclick=&quot;x</a>' in shown
     assert "Harbor &lt;script&gt;" in page[page.index('<form class="shortlist-add"') :]
 
 
 def test_a_card_without_a_schedule_says_whom_to_call(client, harbor):
     harbor.tracks.all().delete()
     shown = card(client)
-    assert 'Schedule not listed: call <a href="tel:434-555-0100">434-555-0100</a> to ask.' in shown
+    assert 'Schedule not listed: call <a href="tel:+14345550100">434-555-0100</a> to ask.' in shown
 
 
 def test_an_edit_shows_on_the_next_page(client, harbor):

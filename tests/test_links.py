@@ -1,11 +1,12 @@
 """Program addresses written around the slug (programs.links) are reverse's, in either
-language and under a script prefix."""
+language and under a script prefix; a listing's phone number is a `tel:` address that dials
+it."""
 
 import pytest
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 from django.utils import translation
 
-from programs.links import slug_url
+from programs.links import slug_url, tel_href
 
 VIEWS = ["programs:detail", "shortlists:add", "shortlists:remove"]
 
@@ -34,3 +35,20 @@ def test_what_is_not_a_slug_has_no_address_either_way(viewname, slug):
         reverse(viewname, kwargs={"slug": slug})
     with pytest.raises(NoReverseMatch):
         slug_url(viewname, slug)
+
+
+@pytest.mark.parametrize(
+    ("number", "href"),
+    [
+        ("434-972-1800", "tel:+14349721800"),
+        ("212-529-6320 x8731", "tel:+12125296320,8731"),  # as SAMHSA's directory writes them
+        ("(212) 529-6320 ext. 12", "tel:+12125296320,12"),
+        ("1-800-662-4357", "tel:+18006624357"),
+        ("+1 212.529.6320", "tel:+12125296320"),
+        ("988", "tel:988"),
+        ("x", ""),
+        ("", ""),
+    ],
+)
+def test_a_phone_number_is_dialled_as_listed_with_its_extension(number, href):
+    assert tel_href(number) == href

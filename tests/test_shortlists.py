@@ -85,7 +85,7 @@ def test_add_without_javascript_lands_on_the_shortlist_which_lists_it(client, tr
     html = client.get(response["Location"]).content.decode()
     assert "Oak City Teen IOP is on your shortlist." in html
     assert 'href="/programs/?near=raleigh">Back to your search' in html
-    assert 'href="tel:919-555-0101"' in html
+    assert 'href="tel:+19195550101"' in html
     assert 'action="/shortlist/remove/oak-city-teen/"' in html
 
 
@@ -211,7 +211,7 @@ def test_compare_puts_programs_side_by_side_and_says_what_is_not_listed(
     assert "State mental health license" in html and "Partial hospitalization" in html
     assert "by a curator" in html
     assert 'class="not-listed"' in html
-    assert 'href="tel:919-555-0101"' in html
+    assert 'href="tel:+19195550101"' in html
 
 
 def test_the_referral_sheet_fits_four_programs_a_page_and_keeps_the_note_local(client):
@@ -223,7 +223,7 @@ def test_the_referral_sheet_fits_four_programs_a_page_and_keeps_the_note_local(c
     assert '<ol class="sheet-programs" start="5">' in html
     assert "988" in html and "What to say when you call" in html
     assert datetime.date.today().strftime("%Y") in html and "Printed" in html
-    assert 'href="tel:434-555-0104"' in html
+    assert 'href="tel:+14345550104"' in html
     # The note is a textarea without a name on a page without a form: nothing can send it.
     assert 'id="sheet-note"' in html and "<form" not in html
     assert 'name="' not in re.search(r"<textarea[^>]*>", html).group()
@@ -294,8 +294,8 @@ def test_cards_show_phone_ages_languages_and_what_it_treats(client, trio):
     html = client.get("/programs/", {"near": "Raleigh, NC", "virtual": "include"}).content.decode()
     card = re.search(r'<article class="program-card">.*?Oak City Teen IOP.*?</article>', html, re.S)
     card = card.group()
-    assert '<a href="tel:919-555-0101">919-555-0101</a>' in card
-    assert 'href="tel:919-555-0100"' in card
+    assert '<a href="tel:+19195550101">919-555-0101</a>' in card
+    assert 'href="tel:+19195550100"' in card
     assert "Ages: 13 to 17" in card and "Languages: English, Spanish" in card
     assert "substance use, mental health (co-occurring)" in card
     assert 'action="/shortlist/add/oak-city-teen/"' in card

@@ -54,7 +54,7 @@ def test_step_down_conditions_report_programs_that_have_not_said(client):
 def test_an_imported_listing_says_what_it_does_not_list(client):
     program = imported(slug="x", min_age=None, max_age=None)
     card = client.get("/programs/", {"near": "22902"}).content.decode()
-    assert 'Schedule not listed: call <a href="tel:434-555-0199">434-555-0199</a> to ask.' in card
+    assert 'Schedule not listed: call <a href="tel:+14345550199">434-555-0199</a> to ask.' in card
     assert "about 0." in card or "about 1." in card  # distance to a ZIP centre is approximate
     assert "From SAMHSA&#x27;s 2023 directory; not yet confirmed by the program" in card
     page = client.get(program.get_absolute_url()).content.decode()

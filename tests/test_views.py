@@ -120,13 +120,26 @@ def test_pagination_keeps_the_filters(client):
     assert re.search(r'href="\?[^"]*payment=medicaid[^"]*page=2', html.replace("&amp;", "&"))
 
 
+def test_a_listing_placed_by_its_zip_code_gives_directions_to_its_street(client, evening_program):
+    # Every imported listing sits at its ZIP code's centre: the route must find the street.
+    Program.objects.filter(pk=evening_program.pk).update(
+        location_precision="zip", street="800 Preston Avenue", phone="434-555-0100 x204"
+    )
+    html = client.get("/programs/harbor-evening-iop/").content.decode()
+    program = Program.objects.get(pk=evening_program.pk)
+    to = f"800+Preston+Avenue%2C+{program.city.replace(' ', '+')}%2C+{program.state_id}+{program.zip}"
+    assert f'href="https://www.openstreetmap.org/directions?to={to}"' in html
+    # An extension is dialled after a pause; the number reads as the listing wrote it.
+    assert '<a href="tel:+14345550100,204">434-555-0100 x204</a>' in html
+
+
 def test_program_page_shows_schedule_phone_map_json_ld_and_correction_form(client, evening_program):
     response = client.get("/programs/harbor-evening-iop/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "<caption>Evening track: 9 hours a week</caption>" in html
     assert html.count('<th scope="row">') == 3
-    assert 'href="tel:434-555-0199"' in html
+    assert 'href="tel:+14345550199"' in html
     assert "openstreetmap.org/directions?to=38.0364%2C-78.4888" in html
     assert 'media="print"' in html
     ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)

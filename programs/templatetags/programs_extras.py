@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join, json_script
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from .. import cards
+from .. import cards, links
 
 register = template.Library()
 
@@ -22,6 +22,12 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 def ld_json(data):
     """Data as a JSON-LD script body, escaped so that it cannot close the script element."""
     return mark_safe(json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES))
+
+
+@register.filter
+def tel_href(number):
+    """The `tel:` address that dials a listing's phone number (links.tel_href)."""
+    return links.tel_href(number or "")
 
 
 @register.filter
