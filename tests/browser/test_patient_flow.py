@@ -1,5 +1,7 @@
 """A patient on a phone (390x844): places as people type them, no dead ends, free time."""
 
+from urllib.parse import urlencode
+
 import pytest
 
 from tests.factories import ProgramFactory
@@ -119,3 +121,18 @@ def test_no_serious_accessibility_violations_on_a_phone(live_server, new_page, p
         if violation["impact"] in {"serious", "critical"}
     ]
     assert serious == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"near": "22902", "q": "a" * 150},  # a long word comes back in a chip
+        {"near": "x" * 99},  # and in the place's error
+    ],
+)
+def test_long_words_typed_into_the_search_never_widen_the_page_on_a_phone(
+    live_server, new_page, programs, query
+):
+    page = new_page(**PHONE)
+    page.goto(live_server.url + "/programs/?" + urlencode(query))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
