@@ -118,7 +118,9 @@ def test_an_imported_listing_nobody_confirmed_does_not_claim_openings(client, ha
     shown = card(client)
     assert '<dd class="availability-unlisted">Not listed: ask when you call</dd>' in shown
     assert "Accepting patients" not in shown
-    assert "No consta: pregunte al llamar" in card(client, "/es/programs/")
+    spanish = card(client, "/es/programs/")
+    assert "No consta: pregunte al llamar" in spanish
+    assert "Fuente: Directorio 2023 de SAMHSA. El programa aún no lo confirma" in spanish
     page = client.get(f"/programs/{harbor.slug}/").content.decode()
     assert "Not listed: ask when you call" in page and "Accepting patients" not in page
     # The API keeps the contract's value, and `accepting=1` (not full) still finds it.

@@ -59,7 +59,7 @@ def test_home_page_says_how_many_programs_from_where_and_how_fresh(
     with django_assert_max_num_queries(2):
         assert _data_note(client).startswith("5 programs listed")
     spanish = _data_note(client, "/es/")
-    assert spanish.startswith("5 programas") and "el directorio 2023 de SAMHSA" in spanish
+    assert spanish.startswith("5 programas") and "(fuente: Directorio 2023 de SAMHSA)" in spanish
 
 
 def test_the_home_pages_summary_changes_as_soon_as_a_program_does(client):
