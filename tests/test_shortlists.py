@@ -351,3 +351,12 @@ def test_the_sheet_of_ticked_programs_is_the_visitors_own_and_none_ticked_is_non
     assert "shared these programs" not in one
     none = client.get("/shortlist/sheet/", {"ticked": "1"}).content.decode()
     assert "Tick at least one program" in none and trio[0].name not in none
+
+
+def test_a_distance_from_a_zip_codes_centre_says_about_everywhere(client, trio):
+    Program.objects.filter(slug="oak-city-teen").update(location_precision="zip")
+    add(client, "oak-city-teen", from_label="Raleigh, NC", from_lat="35.7796", from_lng="-78.6382")
+    for path in ("/shortlist/", "/shortlist/sheet/", "/shortlist/compare/"):
+        assert "about 0.0 mi from Raleigh, NC" in client.get(path).content.decode(), path
+    spanish = client.get("/es/shortlist/").content.decode()
+    assert "unas 0.0 millas" in spanish or "unas 0,0 millas" in spanish

@@ -2,7 +2,7 @@
 
 from django import template
 
-from .. import html
+from .. import facts, html
 
 register = template.Library()
 
@@ -16,3 +16,10 @@ def shortlist_add_button(context, program):
         place=context.get("place"),
         next_url=request.get_full_path() if request else "",
     )
+
+
+@register.filter
+def distance_from_place(program):
+    """How far the program is from the place it was shortlisted from, "about" when its point
+    is its ZIP code's centre, as the comparison and the CSV say it (facts.distance)."""
+    return facts.distance(program)
