@@ -8,6 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from pypdf import PdfReader
 
+from programs.models import Program
 from tests.factories import ProgramFactory
 
 pytestmark = [
@@ -157,3 +158,18 @@ def test_results_print_as_a_clean_list_with_phones(live_server, new_page, progra
         assert name in text and phone in text
     for screen_only in ("Refine your search", "Show programs", "Add to shortlist", "Download"):
         assert screen_only not in text
+
+
+def test_the_printed_sheets_labels_never_run_into_their_values(live_server, new_page, programs):
+    slugs = ",".join(Program.objects.values_list("slug", flat=True)[:4])
+    page = new_page()
+    page.emulate_media(media="print")
+    for language in ("", "/es"):  # "Modalidad" and "Admisión" are longer than their English
+        page.goto(f"{live_server.url}{language}/shortlist/sheet/?p={slugs}")
+        cramped = page.evaluate(
+            """() => [...document.querySelectorAll('.sheet-program dt')]
+                .filter(dt => dt.scrollWidth > dt.clientWidth
+                    || dt.getBoundingClientRect().right > dt.nextElementSibling.getBoundingClientRect().left)
+                .map(dt => dt.textContent)"""
+        )
+        assert cramped == [], language
