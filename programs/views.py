@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
 from iopfinder.admission import admitted
-from iopfinder.decorators import drop_empty_parameters
+from iopfinder.decorators import drop_empty_parameters, typed_place_replaces_point
 from iopfinder.ratelimits import rate_limit_take
 
 from . import caching, services
@@ -39,6 +39,7 @@ def home(request):
 
 
 @method_decorator(drop_empty_parameters, name="dispatch")
+@method_decorator(typed_place_replaces_point, name="dispatch")
 @method_decorator(search_cache, name="dispatch")
 @method_decorator(admitted(when=is_wide_search), name="dispatch")
 class ProgramListView(TemplateView):

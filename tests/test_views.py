@@ -324,3 +324,17 @@ def test_the_search_forms_fields_are_kept_as_written_and_each_page_shows_its_own
     assert kept[0] == kept[5] != kept[1]
     assert 'value="10001"' in kept[3] and 'value="10001"' not in kept[5]
     assert 'aria-invalid="true"' in kept[2] and 'aria-invalid="true"' not in kept[5]
+
+
+def test_a_typed_place_replaces_the_location_found_earlier(client, evening_program):
+    # Without JavaScript the hidden lat and lng of a "use my location" search come back.
+    response = client.get("/programs/?lat=38.03&lng=-78.48&near=22902&therapy=cbt")
+    assert response.status_code == 302
+    assert response["Location"] == "/programs/?near=22902&therapy=cbt"
+    assert (
+        client.get("/es/programs/?near=22902&lat=38.03")["Location"] == "/es/programs/?near=22902"
+    )
+    assert client.get("/programs/?lat=38.03&lng=-78.48").status_code == 200
+    # The API says what is wrong instead: a program sending both should be told.
+    api = client.get("/api/programs/?lat=38.03&lng=-78.48&near=22902")
+    assert api.status_code == 400 and "near" in api.json()["errors"]

@@ -136,3 +136,15 @@ def test_long_words_typed_into_the_search_never_widen_the_page_on_a_phone(
     page = new_page(**PHONE)
     page.goto(live_server.url + "/programs/?" + urlencode(query))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_without_javascript_a_place_typed_after_using_my_location_is_searched(
+    live_server, new_page, programs
+):
+    page = new_page(java_script_enabled=False, **PHONE)
+    page.goto(live_server.url + "/programs/?lat=38.03&lng=-78.48")
+    page.locator("#filters").get_by_label("ZIP code or city, state").fill("22902")
+    page.locator("#filters").get_by_role("button", name="Show programs").click()
+    assert names(page) == ["Daytime IOP", "Evenings and Saturday IOP"]
+    assert "near Charlottesville, VA 22902" in page.locator("#results-heading").inner_text()
+    assert "lat=" not in page.url
