@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
@@ -38,6 +37,11 @@ def home(request):
     )
 
 
+# What a search's address may hold that its form has no field for: an error in them is
+# told beside the results, with the way back to the first page.
+PARAMETERS_NOT_IN_THE_FORM = frozenset({"page", "page_size"})
+
+
 @method_decorator(drop_empty_parameters, name="dispatch")
 @method_decorator(typed_place_replaces_point, name="dispatch")
 @method_decorator(search_cache, name="dispatch")
@@ -53,24 +57,22 @@ class ProgramListView(TemplateView):
             self.request.GET, queryset=Program.objects.published(), request=self.request
         )
         page = unlisted = conditions = None
+        errors = filterset.form.errors
+        # Where the form shows no field for what is wrong (a page number in the address) or
+        # the page is past the last, the way on is the first page of the same search.
+        unmarked = errors and set(errors) <= PARAMETERS_NOT_IN_THE_FORM
+        first_page_url = self._url(self._without_page()) if unmarked else None
         if filterset.is_valid():
             try:
                 page = filterset.page()
             except EmptyPage:
-                raise Http404(_("That page is past the last page of results."))
-            # Conditions first: when the page did not bring the count of `unlisted` (no
-            # results, without a place), theirs is the statement that does.
-            conditions = filterset.conditions(count=page.paginator.count)
-            for item in [*conditions["chips"], *conditions["ways_out"]]:
-                item["url"] = self._url(item["parameters"])
-            unlisted = filterset.unlisted()
-            if unlisted:
-                unlisted["url"] = self._url(unlisted["parameters"])
-                unlisted["facts_text"] = gettext(" or ").join(
-                    str(UNLISTED_FACT_LABELS[fact]) for fact in unlisted["facts"]
-                )
+                first_page_url = self._url(self._without_page())
+            else:
+                conditions, unlisted = self._conditions(filterset, page)
         context.update(
             form=filterset.form,
+            first_page_url=first_page_url,
+            past_last_page=first_page_url is not None and not errors,
             page_obj=page,
             programs=Program.objects.from_documents(page.object_list) if page else [],
             place=filterset.place,
@@ -83,9 +85,36 @@ class ProgramListView(TemplateView):
         )
         return context
 
+    def _conditions(self, filterset, page):
+        """The search's conditions (chips, ways out) and its unlisted programs, with links."""
+        # Conditions first: when the page did not bring the count of `unlisted` (no results,
+        # without a place), theirs is the statement that does.
+        conditions = filterset.conditions(count=page.paginator.count)
+        for item in [*conditions["chips"], *conditions["ways_out"]]:
+            item["url"] = self._url(item["parameters"])
+        unlisted = filterset.unlisted()
+        if unlisted:
+            unlisted["url"] = self._url(unlisted["parameters"])
+            unlisted["facts_text"] = gettext(" or ").join(
+                str(UNLISTED_FACT_LABELS[fact]) for fact in unlisted["facts"]
+            )
+        return conditions, unlisted
+
+    def render_to_response(self, context, **response_kwargs):
+        # A page past the last is not found (CONTRACT), shown as the search's own page.
+        if context["past_last_page"]:
+            response_kwargs["status"] = 404
+        return super().render_to_response(context, **response_kwargs)
+
     def _url(self, parameters):
         query = parameters.urlencode()
         return f"{self.request.path}?{query}" if query else self.request.path
+
+    def _without_page(self):
+        parameters = self.request.GET.copy()
+        for name in PARAMETERS_NOT_IN_THE_FORM:
+            parameters.pop(name, None)
+        return parameters
 
 
 class ProgramDetailView(DetailView):

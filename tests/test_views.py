@@ -338,3 +338,22 @@ def test_a_typed_place_replaces_the_location_found_earlier(client, evening_progr
     # The API says what is wrong instead: a program sending both should be told.
     api = client.get("/api/programs/?lat=38.03&lng=-78.48&near=22902")
     assert api.status_code == 400 and "near" in api.json()["errors"]
+
+
+@pytest.mark.parametrize("page", ["0", "abc", "99999999999999999999"])
+def test_a_bad_page_number_says_so_and_leads_to_the_first_page(client, evening_program, page):
+    response = client.get("/programs/", {"near": "22902", "therapy": "cbt", "page": page})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "That page of results does not exist." in html
+    assert "marked" not in html  # the form has no field for it: nothing is marked there
+    assert 'href="/programs/?near=22902&amp;therapy=cbt">Show the first page of this search' in html
+
+
+def test_a_page_past_the_last_keeps_the_search_and_leads_to_its_first_page(client, evening_program):
+    response = client.get("/es/programs/", {"near": "22902", "page": "5"})
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Esa página está después de la última página de resultados." in html
+    assert 'href="/es/programs/?near=22902">Ver la primera página de esta búsqueda' in html
+    assert 'value="22902"' in html  # the search's form, as it was
