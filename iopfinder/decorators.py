@@ -7,30 +7,41 @@ from django.http import HttpResponseRedirect
 from django.utils.http import MAX_URL_REDIRECT_LENGTH as MAX_REDIRECT_LENGTH
 
 
-def drop_empty_parameters(view):
-    """Redirect a GET whose query string holds empty parameters to the same URL without them.
+def tidied_query(*rules):
+    """Redirect a GET whose query string the `rules` change to the same page with the query
+    they leave, in one redirect. A rule takes the query's (name, value) pairs and returns
+    those to keep."""
 
-    A search form sends every field, filled or not (`?near=22902&radius=&age=...`); the clean
-    URL is shorter to share and is the one the search cache keys on.
-    """
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method in ("GET", "HEAD"):
+                pairs = [(name, value) for name, values in request.GET.lists() for value in values]
+                kept = pairs
+                for rule in rules:
+                    kept = rule(kept)
+                # Django refuses to redirect to a longer URL (a 400): such a query is no link
+                # to share anyway, and the view copes with what the rules would have taken out.
+                if kept != pairs:
+                    query = urlencode(kept)
+                    location = request.path + (f"?{query}" if query else "")
+                    if len(location) <= MAX_REDIRECT_LENGTH:
+                        return HttpResponseRedirect(location)
+            return view(request, *args, **kwargs)
 
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method in ("GET", "HEAD"):
-            pairs = _pairs(request)
-            kept = [(name, value) for name, value in pairs if value.strip()]
-            # A URL too long to redirect to is no link to share anyway, and the view ignores
-            # empty values.
-            if len(kept) != len(pairs) and (redirect := _redirect(request, kept)):
-                return redirect
-        return view(request, *args, **kwargs)
+        return wrapper
 
-    return wrapper
+    return decorator
 
 
-def typed_place_replaces_point(view):
-    """Redirect a search that names a place (`near`) and also gives a point (`lat`, `lng`) to
-    the same search without the point.
+def without_empty_values(pairs):
+    """A search form sends every field, filled or not (`?near=22902&radius=&age=...`); the
+    clean URL is shorter to share and is the one the search cache keys on."""
+    return [(name, value) for name, value in pairs if value.strip()]
+
+
+def typed_place_replaces_point(pairs):
+    """A search naming a place (`near`) loses the point (`lat`, `lng`) sent with it.
 
     "Use my location" fills the form's hidden lat and lng; a place typed afterwards replaces
     it, as the page's script does by clearing them. Without JavaScript both were sent, and
@@ -38,26 +49,6 @@ def typed_place_replaces_point(view):
     to clear the hidden fields but "Clear all". (The API keeps that error: a program sending
     both means something it should be told of.)
     """
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method in ("GET", "HEAD") and request.GET.get("near", "").strip():
-            pairs = _pairs(request)
-            kept = [(name, value) for name, value in pairs if name not in ("lat", "lng")]
-            if len(kept) != len(pairs) and (redirect := _redirect(request, kept)):
-                return redirect
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _pairs(request):
-    return [(name, value) for name, values in request.GET.lists() for value in values]
-
-
-def _redirect(request, pairs):
-    """A redirect to this page with the query string `pairs`; None when that URL would be
-    longer than Django redirects to (a 400)."""
-    query = urlencode(pairs)
-    location = request.path + (f"?{query}" if query else "")
-    return HttpResponseRedirect(location) if len(location) <= MAX_REDIRECT_LENGTH else None
+    if not any(name == "near" and value.strip() for name, value in pairs):
+        return pairs
+    return [(name, value) for name, value in pairs if name not in ("lat", "lng")]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, TemplateView
 
 from iopfinder.admission import admitted
-from iopfinder.decorators import drop_empty_parameters, typed_place_replaces_point
+from iopfinder.decorators import tidied_query, typed_place_replaces_point, without_empty_values
 from iopfinder.ratelimits import rate_limit_take
 
 from . import caching, services
@@ -42,8 +42,7 @@ def home(request):
 PARAMETERS_NOT_IN_THE_FORM = frozenset({"page", "page_size"})
 
 
-@method_decorator(drop_empty_parameters, name="dispatch")
-@method_decorator(typed_place_replaces_point, name="dispatch")
+@method_decorator(tidied_query(without_empty_values, typed_place_replaces_point), name="dispatch")
 @method_decorator(search_cache, name="dispatch")
 @method_decorator(admitted(when=is_wide_search), name="dispatch")
 class ProgramListView(TemplateView):
