@@ -59,7 +59,7 @@ def test_search_by_zip_narrow_by_schedule_and_open_a_program(live_server, new_pa
     page.wait_for_url("**/programs/blue-ridge-evening/")
     assert page.get_by_role("heading", level=1).inner_text() == "Blue Ridge Evening IOP"
     assert page.locator("table.schedule tbody tr").count() == 3
-    assert page.get_by_role("link", name="434-555-0123").get_attribute("href") == "tel:434-555-0123"
+    assert page.get_by_role("link", name="434-555-0123").get_attribute("href") == "tel:+14345550123"
 
 
 def test_use_my_location_fills_lat_lng_from_the_browser(live_server, new_page, programs):
