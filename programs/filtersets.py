@@ -323,6 +323,12 @@ class FreeTimeField(forms.MultipleChoiceField):
     def valid_value(self, value):
         return True  # checked by to_python, with a message that says what is wrong
 
+    @staticmethod
+    def joined_choice(values):
+        """One value standing for several (`;` joins windows): the form offers it as a choice
+        of its own when the search's free time is none of the presets."""
+        return ";".join(values)
+
 
 class FreeTimeFilter(django_filters.MultipleChoiceFilter):
     field_class = FreeTimeField

@@ -6,7 +6,7 @@ from django import template
 from django.forms.widgets import Input
 from django.utils.html import format_html, format_html_join, json_script
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from .. import cards, links
 
@@ -129,12 +129,16 @@ def choice_inputs(field):
     each choice is written once per form class and language (its label's translation took
     2 ms a page), then only picked checked or not."""
     input_type = field.field.widget.input_type
-    selected = field.value()
-    if selected is None:
-        selected = []
-    elif isinstance(selected, str):
-        selected = [selected]
-    selected = {str(value) for value in selected}
+    own = _own_choice(field)
+    if own is not None:
+        # What the search holds, as one more choice, checked: sent again as it is.
+        label = gettext("As you gave it: %(value)s") % {"value": own}
+        own_input = format_html(
+            _CHOICE_INPUT, input_type, field.html_name, own, field.auto_id, "own", " checked", label
+        )
+        unchecked = (html for _value, _empty, html, _checked in _choice_html(field, input_type))
+        return mark_safe("".join([*unchecked, own_input]))
+    selected = {str(value) for value in _given(field)}
     radio_default = input_type == "radio" and not selected
     return mark_safe(
         "".join(
@@ -142,6 +146,28 @@ def choice_inputs(field):
             for value, empty, unchecked, checked in _choice_html(field, input_type)
         )
     )
+
+
+def _given(field):
+    """The field's values as given (a list; [] for none)."""
+    value = field.value()
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _own_choice(field):
+    """For a field of radio buttons whose values its choices cannot show (free time of one's
+    own, `free=tue,thu@08:00-12:00`, or two presets at once): the one value standing for them
+    (the field's `joined_choice`); None otherwise. Without it no button was checked, and the
+    next search from the form dropped the condition."""
+    join = getattr(field.field, "joined_choice", None)
+    if join is None or field.field.widget.input_type != "radio":
+        return None
+    given = [str(value) for value in _given(field) if str(value)]
+    if len(given) == 1 and given[0] in {str(value) for value, _label in field.field.choices}:
+        return None
+    return join(given) if given else None
 
 
 # (form class, field, id, language, value) -> the field written, for a form whose fields
@@ -172,6 +198,7 @@ def form_field(field):
         field.errors
         or not getattr(field.form, "fields_written_by_value", False)
         or getattr(field.field.widget, "input_type", None) in _FREE_TEXT_INPUTS
+        or _own_choice(field) is not None  # a person's own free time is not kept either
     ):
         return _form_field(field)
     key = (

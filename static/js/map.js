@@ -21,7 +21,21 @@
 
   function draw() {
     element.classList.add("map-ready");
-    var map = L.map(element, { scrollWheelZoom: false });
+    var map = L.map(element, { scrollWheelZoom: false, zoomControl: false });
+    // Leaflet's own words are English: the zoom buttons' and the popups' close button's
+    // names come from the page, and the attribution names Leaflet without its English title.
+    L.control.zoom({
+      zoomInTitle: element.dataset.zoomIn || "Zoom in",
+      zoomOutTitle: element.dataset.zoomOut || "Zoom out"
+    }).addTo(map);
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close && element.dataset.close) {
+        close.setAttribute("aria-label", element.dataset.close);
+        close.title = element.dataset.close;
+      }
+    });
     if (element.dataset.tiles) {
       L.tileLayer(element.dataset.tiles, { maxZoom: 18, attribution: element.dataset.attribution || "" }).addTo(map);
     } else if (element.dataset.states) {

@@ -148,3 +148,26 @@ def test_without_javascript_a_place_typed_after_using_my_location_is_searched(
     assert names(page) == ["Daytime IOP", "Evenings and Saturday IOP"]
     assert "near Charlottesville, VA 22902" in page.locator("#results-heading").inner_text()
     assert "lat=" not in page.url
+
+
+@pytest.mark.parametrize(
+    ("free", "kept"),
+    [
+        (["tue,thu@08:00-12:00"], "tue,thu@08:00-12:00"),  # a free time of one's own
+        (["mon-fri@06:00-12:00", "sat-sun"], "mon-fri@06:00-12:00;sat-sun"),  # two presets
+    ],
+)
+def test_the_form_keeps_free_time_it_has_no_preset_for(live_server, new_page, programs, free, kept):
+    page = new_page(java_script_enabled=False, **PHONE)
+    query = urlencode([("near", "22902"), *[("free", value) for value in free]])
+    page.goto(f"{live_server.url}/programs/?{query}")
+    before = names(page)
+    own = page.locator("#filters").get_by_label(f"As you gave it: {kept}")
+    assert own.is_checked()
+    page.locator("#filters").get_by_role("button", name="Show programs").click()
+    assert names(page) == before
+    assert urlencode({"free": kept}) in page.url
+    # A preset picked instead replaces it.
+    page.locator("#filters").get_by_label("Weekends only").check()
+    page.locator("#filters").get_by_role("button", name="Show programs").click()
+    assert "free=sat-sun" in page.url and "08%3A00" not in page.url

@@ -108,3 +108,19 @@ def test_no_serious_accessibility_violations_in_spanish(live_server, new_page, p
         if violation["impact"] in {"serious", "critical"}
     ]
     assert serious == []
+
+
+def test_the_spanish_maps_controls_speak_spanish(live_server, new_page, programs):
+    page = new_page()
+    page.goto(live_server.url + "/es/programs/?near=22902")
+    page.wait_for_selector("#map.map-ready")
+    assert page.get_by_role("button", name="Acercar").is_visible()
+    assert page.get_by_role("button", name="Alejar").is_visible()
+    attribution = page.locator(".leaflet-control-attribution")
+    assert "JavaScript" not in attribution.inner_html()
+    page.locator("#map .map-number").last.click()  # the two share a place: the top one
+    close = page.locator(".leaflet-popup-close-button")
+    close.wait_for()
+    assert (
+        close.get_attribute("aria-label") == "Cerrar" and close.get_attribute("title") == "Cerrar"
+    )
