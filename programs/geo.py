@@ -35,18 +35,23 @@ _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 
 def city_key(name):
     """A city name as the gazetteer indexes it: any case, "St." and "Saint" alike, accents or
-    none ("Española" as the ZIP code data spells it, "Espanola"), and the spaces, hyphens and
-    apostrophes between its parts left out: the ZIP code data writes "Winston Salem", "O
-    Fallon", "Coeur D Alene" and "Lees Summit", people "Winston-Salem", "O'Fallon", "Coeur
-    d'Alene" and "Lee's Summit"."""
+    none ("Española" as the ZIP code data spells it, "Espanola"), hyphens as spaces (the ZIP
+    code data writes "Winston Salem") and apostrophes left out ("Lees Summit")."""
     unaccented = "".join(
         char for char in unicodedata.normalize("NFKD", name) if not unicodedata.combining(char)
     )
     words = unaccented.lower().translate(_WORD_BREAKS).split()
-    return "".join(_ABBREVIATIONS.get(word, word) for word in words)
+    return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
 
 
-_WORD_BREAKS = str.maketrans({".": " ", "-": " ", "'": " ", "\u2019": " ", "`": " "})
+_WORD_BREAKS = str.maketrans({".": " ", "-": " ", "'": None, "\u2019": None, "`": None})
+
+
+def _compact(key):
+    """A city key without its spaces: "O'Fallon" and the ZIP code data's "O Fallon", "Coeur
+    d'Alene" and "Coeur D Alene" alike. Only ever looked up within a state: across states it
+    would take "Littlerock" (California) for Little Rock."""
+    return key.replace(" ", "")
 
 
 STATE_NAMES = dict(US_STATES)
@@ -135,6 +140,23 @@ class _Gazetteer:
         self.states_by_city = {
             city: [s for _, s in sorted(found)] for city, found in states.items()
         }
+        # A state's cities by their names without spaces, where only one of its cities has it.
+        compact = defaultdict(set)
+        for city, state in self.by_city:
+            compact[(_compact(city), state)].add(city)
+        self.by_compact_city = {
+            key: cities.pop() for key, cities in compact.items() if len(cities) == 1
+        }
+
+    def city_entries(self, name, state):
+        """The ZIP codes of the city `name` in `state` ([] if it has none): by its key, or by
+        its key without spaces where people and the ZIP code data part its words differently."""
+        key = city_key(name)
+        entries = self.by_city.get((key, state))
+        if entries:
+            return entries
+        city = self.by_compact_city.get((_compact(key), state))
+        return self.by_city[(city, state)] if city is not None else []
 
     def _cell(self, lat, lng):
         return (math.floor(lat / self.GRID_DEGREES), math.floor(lng / self.GRID_DEGREES))
@@ -212,7 +234,7 @@ def place_resolve(text):
         if len(words) > size:
             state = state_code(" ".join(words[-size:]))
             city = " ".join(words[:-size])
-            if state and gazetteer().by_city.get((city_key(city), state)):
+            if state and gazetteer().city_entries(city, state):
                 return _city_place(city, state)
     return _city_alone(text)
 
@@ -242,7 +264,7 @@ def _zip_place(zip_code):
 
 
 def _city_place(city, state):
-    entries = gazetteer().by_city.get((city_key(city), state))
+    entries = gazetteer().city_entries(city, state)
     if not entries:
         raise PlaceError(
             _("We could not find %(city)s in %(state)s. Try its ZIP code."),
@@ -277,10 +299,15 @@ def _city_alone(text):
     sizes = [len(gazetteer().by_city[(city_key(text), state)]) for state in states]
     if len(states) == 1 or sizes[0] >= DOMINANT_CITY_RATIO * sizes[1]:
         return _city_place(text, states[0])  # "raleigh": Raleigh, NC dwarfs the others
-    city = gazetteer().by_city[(city_key(text), states[0])][0].city
+    key = city_key(text)
+    city = gazetteer().by_city[(key, states[0])][0].city
     raise PlaceError(
         _("There is a %(city)s in several states: say which one."),
-        suggestions=[f"{city}, {state}" for state in states[:MAX_SUGGESTIONS]],
+        # Each as its state spells it ("Saint John, IN", "St John, KS").
+        suggestions=[
+            f"{gazetteer().by_city[(key, state)][0].city}, {state}"
+            for state in states[:MAX_SUGGESTIONS]
+        ],
         code="ambiguous_place",
         params={"city": city},
     )

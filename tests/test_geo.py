@@ -121,6 +121,9 @@ def _q_holds(q, lat, lng):
         ("Coeur d'Alene, Idaho", "Coeur D Alene, ID", "ID"),
         ("Lee's Summit, MO", "Lees Summit, MO", "MO"),
         ("Lees Summit MO", "Lees Summit, MO", "MO"),
+        # Without spaces only within a state: Littlerock, California is not Little Rock
+        ("Littlerock", "Littlerock, CA", "CA"),
+        ("Little Rock", "Little Rock, AR", "AR"),
         # Towns whose mail all goes to post office boxes
         ("Nome, AK", "Nome, AK", "AK"),
         ("Kotzebue AK", "Kotzebue, AK", "AK"),
