@@ -21,7 +21,8 @@ def tidied_query(*rules):
                 for rule in rules:
                     kept = rule(kept)
                 # Django refuses to redirect to a longer URL (a 400): such a query is no link
-                # to share anyway, and the view copes with what the rules would have taken out.
+                # to share anyway, and the view answers it as it stands (empty values ignored;
+                # a place with a point, the form's error).
                 if kept != pairs:
                     query = urlencode(kept)
                     location = request.path + (f"?{query}" if query else "")

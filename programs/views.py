@@ -60,12 +60,12 @@ class ProgramListView(TemplateView):
         # Where the form shows no field for what is wrong (a page number in the address) or
         # the page is past the last, the way on is the first page of the same search.
         unmarked = errors and set(errors) <= PARAMETERS_NOT_IN_THE_FORM
-        first_page_url = self._url(self._without_page()) if unmarked else None
+        first_page_url = self._url(self._without({"page", *errors})) if unmarked else None
         if filterset.is_valid():
             try:
                 page = filterset.page()
             except EmptyPage:
-                first_page_url = self._url(self._without_page())
+                first_page_url = self._url(self._without({"page"}))
             else:
                 conditions, unlisted = self._conditions(filterset, page)
         context.update(
@@ -109,9 +109,9 @@ class ProgramListView(TemplateView):
         query = parameters.urlencode()
         return f"{self.request.path}?{query}" if query else self.request.path
 
-    def _without_page(self):
+    def _without(self, names):
         parameters = self.request.GET.copy()
-        for name in PARAMETERS_NOT_IN_THE_FORM:
+        for name in names:
             parameters.pop(name, None)
         return parameters
 

@@ -357,3 +357,18 @@ def test_a_page_past_the_last_keeps_the_search_and_leads_to_its_first_page(clien
     assert "Esa página está después de la última página de resultados." in html
     assert 'href="/es/programs/?near=22902">Ver la primera página de esta búsqueda' in html
     assert 'value="22902"' in html  # the search's form, as it was
+
+
+def test_a_bad_page_keeps_a_good_page_size_and_a_bad_page_size_goes(client, evening_program):
+    html = client.get("/programs/", {"near": "22902", "page": "0", "page_size": "50"}).content
+    assert b'href="/programs/?near=22902&amp;page_size=50">Show the first page' in html
+    html = client.get("/programs/", {"near": "22902", "page": "2", "page_size": "0"}).content
+    assert b'href="/programs/?near=22902">Show the first page' in html
+
+
+def test_a_preset_free_time_given_twice_is_the_preset(client, evening_program):
+    html = client.get("/programs/?near=22902&free=sat-sun&free=sat-sun").content.decode()
+    assert "As you gave it" not in html
+    assert re.search(
+        r'<input type="radio" name="free" value="sat-sun" id="id_free_\d+" checked>', html
+    )

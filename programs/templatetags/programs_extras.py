@@ -164,7 +164,7 @@ def _own_choice(field):
     join = getattr(field.field, "joined_choice", None)
     if join is None or field.field.widget.input_type != "radio":
         return None
-    given = [str(value) for value in _given(field) if str(value)]
+    given = list(dict.fromkeys(str(value) for value in _given(field) if str(value)))
     if len(given) == 1 and given[0] in {str(value) for value, _label in field.field.choices}:
         return None
     return join(given) if given else None
