@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shortlists.html import add_buttons
 
-from .links import tel_href
+from .links import phone_link, tel_href
 from .models import Program, Term
 
 TENTH = Decimal("0.1")
@@ -115,7 +115,7 @@ def verified_note(program, date_format_string):
 def schedule_unlisted(program):
     """What to do when a listing gives no schedule: call its number, if it has one."""
     phone = program.contact_phone
-    if phone:
+    if phone and tel_href(phone):
         return _filled(
             gettext('Schedule not listed: call <a href="%(href)s">%(phone)s</a> to ask.'),
             href=tel_href(phone),
@@ -158,7 +158,7 @@ def _where(program, labels):
 def _basics(program, labels, terms):
     """What a referring clinician needs on every card: whom it treats and how to call."""
     phones = " · ".join(
-        f'{label} <a href="{escape(tel_href(number))}">{escape(number)}</a>'
+        f"{label} {phone_link(number)}"
         for label, number in [
             (labels["intake"], program.intake_phone),
             (labels["phone"], program.phone),

@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
+from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")
@@ -32,29 +33,39 @@ def slug_url(viewname, slug):
     return f"{before}{slug}{after}"
 
 
-_EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension|#)\s*(\d+)\s*\Z", re.IGNORECASE)
+# A North American number as listings write it: 434-972-1800, (434) 972-1800, 434.972.1800,
+# +1 434 972 1800; and an extension right after it: x204, ext. 204, Ext: 204, #204.
+_NANP = re.compile(r"(?<!\d)(?:\+?1[\s.\-]*)?\(?(\d{3})\)?[\s.\-]*(\d{3})[\s.\-]*(\d{4})(?!\d)")
+_EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension|#)\s*:?\s*(\d{1,6})(?!\d)", re.IGNORECASE)
 _NOT_DIGITS = re.compile(r"\D")
 
 
 @lru_cache(maxsize=4096)
 def tel_href(number):
-    """A `tel:` address a phone dials for `number` as listings write it: "434-972-1800" is
-    "tel:+14349721800"; an extension ("212-529-6320 x8731") follows a pause, as dialers take
-    it ("tel:+12125296320,8731"); a short number (988, 211) stays as it is. What holds no
-    digit gives "" (no link to make).
+    """A `tel:` address a phone dials for `number` as listings write it, or "" when it holds
+    no number to dial: "434-972-1800" is "tel:+14349721800"; an extension ("212-529-6320
+    x8731") follows a pause, as dialers take it ("tel:+12125296320,8731"); the first number
+    of several; an international number (+44 ...) kept with its plus; a three-digit service
+    number (988, 211) as it is.
 
     Listings write numbers as "212-529-6320 x8731": as an address, the space made the link
-    invalid. (phonenumbers reads any country's numbers; the directory's are all North
-    American, 10 digits and an extension, and this is the whole of the job.)
+    invalid. (phonenumbers reads any country's numbers; the directory's are North American,
+    and this is the whole of the job.)
     """
-    extension = ""
-    if match := _EXTENSION.search(number):
-        extension, number = match[1], number[: match.start()]
+    if match := _NANP.search(number):
+        digits = "+1" + "".join(match.groups())
+        extension = _EXTENSION.match(number, match.end())
+        return f"tel:{digits},{extension[1]}" if extension else f"tel:{digits}"
     digits = _NOT_DIGITS.sub("", number)
-    if not digits:
-        return ""
-    if len(digits) == 10:
-        digits = f"+1{digits}"
-    elif len(digits) == 11 and digits.startswith("1"):
-        digits = f"+{digits}"
-    return f"tel:{digits},{extension}" if extension else f"tel:{digits}"
+    if number.strip().startswith("+") and 7 <= len(digits) <= 15:
+        return f"tel:+{digits}"
+    return f"tel:{digits}" if len(digits) == 3 else ""
+
+
+def phone_link(number):
+    """`number` as a link that dials it (tel_href), or as text when there is nothing to dial
+    ("TBD", "1-800-FLOWERS")."""
+    href = tel_href(number or "")
+    if not href:
+        return conditional_escape(number or "")
+    return format_html('<a href="{}">{}</a>', href, number)

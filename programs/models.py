@@ -1,6 +1,7 @@
 """The catalogue: providers, their intensive outpatient programs, tracks and sessions."""
 
 import datetime
+import re
 import uuid
 import zoneinfo
 from functools import lru_cache
@@ -113,6 +114,15 @@ class State(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.code})"
+
+
+# A part of a street address that names a place inside the building, or a post office box:
+# "Suite 100", "Building 6", "2nd Floor", "#310", "PO Box 12".
+_UNIT = re.compile(
+    r"\s*(?:suite|suites|ste|unit|apt|apartment|room|rm|floor|fl|bldg|building|dept|#"
+    r"|\d+(?:st|nd|rd|th)\s+floor|p\.?\s*o\.?\s*box)\b",
+    re.IGNORECASE,
+)
 
 
 class Provider(models.Model):
@@ -410,8 +420,10 @@ class Program(models.Model):
         """OpenStreetMap's directions to the program: to its street address when its point is
         only its ZIP code's centre (every imported listing: the route would end up to miles
         away), else to its point."""
-        if self.location_precision == self.LocationPrecision.ZIP and self.street:
-            destination = f"{self.street}, {self.city}, {self.state_id} {self.zip}"
+        # The building, without its suite or floor, which routing services cannot find.
+        street = ", ".join(part.strip() for part in self.street.split(",") if not _UNIT.match(part))
+        if self.location_precision == self.LocationPrecision.ZIP and street:
+            destination = f"{street}, {self.city}, {self.state_id} {self.zip}"
         else:
             destination = f"{self.latitude},{self.longitude}"
         return "https://www.openstreetmap.org/directions?" + urlencode({"to": destination})

@@ -6,7 +6,7 @@ import pytest
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 from django.utils import translation
 
-from programs.links import slug_url, tel_href
+from programs.links import phone_link, slug_url, tel_href
 
 VIEWS = ["programs:detail", "shortlists:add", "shortlists:remove"]
 
@@ -46,9 +46,23 @@ def test_what_is_not_a_slug_has_no_address_either_way(viewname, slug):
         ("1-800-662-4357", "tel:+18006624357"),
         ("+1 212.529.6320", "tel:+12125296320"),
         ("988", "tel:988"),
+        # As people type them into /manage/
+        ("434.972.1800 Ext: 4", "tel:+14349721800,4"),
+        ("(434)972-1800 opt 2", "tel:+14349721800"),  # a menu choice is no extension
+        ("434-972-1800 or 434-972-1801", "tel:+14349721800"),  # the first of two
+        ("+44 20 7946 0958", "tel:+442079460958"),
+        ("1-800-FLOWERS", ""),  # letters: nothing we can dial
+        ("TBD", ""),
         ("x", ""),
         ("", ""),
     ],
 )
 def test_a_phone_number_is_dialled_as_listed_with_its_extension(number, href):
     assert tel_href(number) == href
+
+
+def test_a_phone_number_with_nothing_to_dial_is_text_not_a_link():
+    assert phone_link("TBD <b>") == "TBD &lt;b&gt;"
+    assert phone_link('434-555-0100" onclick="x') == (
+        '<a href="tel:+14345550100">434-555-0100&quot; onclick=&quot;x</a>'
+    )

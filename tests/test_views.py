@@ -123,12 +123,16 @@ def test_pagination_keeps_the_filters(client):
 def test_a_listing_placed_by_its_zip_code_gives_directions_to_its_street(client, evening_program):
     # Every imported listing sits at its ZIP code's centre: the route must find the street.
     Program.objects.filter(pk=evening_program.pk).update(
-        location_precision="zip", street="800 Preston Avenue", phone="434-555-0100 x204"
+        location_precision="zip", street="800 Preston Avenue, Suite 2", phone="434-555-0100 x204"
     )
     html = client.get("/programs/harbor-evening-iop/").content.decode()
     program = Program.objects.get(pk=evening_program.pk)
+    # The building: routing services cannot find a suite.
     to = f"800+Preston+Avenue%2C+{program.city.replace(' ', '+')}%2C+{program.state_id}+{program.zip}"
     assert f'href="https://www.openstreetmap.org/directions?to={to}"' in html
+    Program.objects.filter(pk=evening_program.pk).update(street="PO Box 12")
+    html = client.get("/programs/harbor-evening-iop/").content.decode()
+    assert "openstreetmap.org/directions?to=38.0364%2C-78.4888" in html  # a box is no route
     # An extension is dialled after a pause; the number reads as the listing wrote it.
     assert '<a href="tel:+14345550100,204">434-555-0100 x204</a>' in html
 

@@ -25,9 +25,9 @@ def ld_json(data):
 
 
 @register.filter
-def tel_href(number):
-    """The `tel:` address that dials a listing's phone number (links.tel_href)."""
-    return links.tel_href(number or "")
+def phone_link(number):
+    """A listing's phone number as a link that dials it, or as text (links.phone_link)."""
+    return links.phone_link(number)
 
 
 @register.filter
