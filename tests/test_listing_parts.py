@@ -7,18 +7,18 @@ change at once."""
 import datetime
 import json
 import random
-import threading
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test import Client
 
 from programs import services
 from programs.models import Program, Provider, Session, State, Track
 from programs.querysets import program_document_sql
 
+from .concurrency import started_elsewhere, transaction_held_open
 from .factories import ProgramFactory, track_create
 from .test_samhsa_directory import HARBOR, RIVER, write_workbook
 
@@ -136,23 +136,8 @@ def test_a_provider_renamed_while_a_program_moves_to_it_shows_its_new_name(refer
     listing once both have committed."""
     harbor = ProgramFactory(slug="harbor-iop")
     other = Provider.objects.create(name="River Behavioral")
-    moved, renamed = threading.Event(), threading.Event()
-
-    def move():
-        try:
-            with transaction.atomic():
-                Program.objects.filter(pk=harbor.pk).update(provider=other)
-                moved.set()
-                renamed.wait(5)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=move)
-    thread.start()
-    assert moved.wait(5)
-    Provider.objects.filter(pk=other.pk).update(name="River Behavioral Health")
-    renamed.set()
-    thread.join(5)
+    with transaction_held_open(lambda: Program.objects.filter(pk=harbor.pk).update(provider=other)):
+        Provider.objects.filter(pk=other.pk).update(name="River Behavioral Health")
     assert shown("harbor-iop")["provider"]["name"] == "River Behavioral Health"
     assert_parts_agree()
 
@@ -233,34 +218,16 @@ def test_truncating_the_tracks_makes_every_programs_parts_again(reference_data):
 def test_two_transactions_adding_tracks_to_one_program_at_once_keep_both(reference_data):
     """The refresh locks the program first: the second waits and lists the first's track."""
     program = ProgramFactory(slug="harbor-iop")
-    first_added, release = threading.Event(), threading.Event()
-
-    def first():
-        try:
-            with transaction.atomic():
-                track_create(program, "Evening", [("mon", "18:00", "21:00")])
-                first_added.set()
-                release.wait(5)
-        finally:
-            connections.close_all()
-
-    def second():
-        try:
-            # One statement: without the lock, its parts would be read before the first
-            # transaction commits and written after it, without the first's track.
-            Track.objects.create(program=program, name="Day", position=1)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=first)
-    thread.start()
-    assert first_added.wait(5)
-    other = threading.Thread(target=second)
-    other.start()
-    other.join(0.5)
-    assert other.is_alive()  # blocked on the first's lock
-    release.set()
-    thread.join(5)
+    with transaction_held_open(
+        lambda: track_create(program, "Evening", [("mon", "18:00", "21:00")])
+    ):
+        # One statement: without the lock, its parts would be read before the first
+        # transaction commits and written after it, without the first's track.
+        other = started_elsewhere(
+            lambda: Track.objects.create(program=program, name="Day", position=1)
+        )
+        other.join(0.5)
+        assert other.is_alive()  # blocked on the first's lock
     other.join(5)
     assert_parts_agree()
     assert [name for name, _sessions in schedule_shown("harbor-iop")] == ["Evening", "Day"]

@@ -4,18 +4,18 @@ array agrees with programs_program_terms however terms are written, and search w
 with search through the terms table."""
 
 import random
-import threading
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connection
 from django.db.models import Exists, OuterRef
 
 from programs import services
 from programs.filtersets import ProgramFilterSet
 from programs.models import Program, Provider, Term
 
+from .concurrency import started_elsewhere, transaction_held_open
 from .factories import ProgramFactory
 from .test_samhsa_directory import HARBOR, RIVER, write_workbook
 
@@ -173,26 +173,10 @@ def test_two_transactions_adding_terms_to_one_program_at_once_keep_both(referenc
     """The refresh locks the program first: the second waits and counts the first's row."""
     program = ProgramFactory(slug="harbor")
     cbt, dbt = term("therapy", "cbt"), term("therapy", "dbt")
-    first_added, release = threading.Event(), threading.Event()
-
-    def first():
-        try:
-            with transaction.atomic():
-                program.terms.add(cbt)
-                first_added.set()
-                release.wait(5)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=first)
-    thread.start()
-    assert first_added.wait(5)
-    second = threading.Thread(target=lambda: (program.terms.add(dbt), connections.close_all()))
-    second.start()
-    second.join(0.5)
-    assert second.is_alive()  # blocked on the first's lock
-    release.set()
-    thread.join(5)
+    with transaction_held_open(lambda: program.terms.add(cbt)):
+        second = started_elsewhere(lambda: program.terms.add(dbt))
+        second.join(0.5)
+        assert second.is_alive()  # blocked on the first's lock
     second.join(5)
     assert_sets_agree()
     with connection.cursor() as cursor:

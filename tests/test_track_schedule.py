@@ -4,17 +4,17 @@ however they are written, and search, which reads the summary, agrees with the s
 import datetime
 import json
 import random
-import threading
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connection
 
 from programs import freetime, services
 from programs.filtersets import ProgramFilterSet
 from programs.models import Program, Session, Term, Track, TrackSchedule
 
+from .concurrency import started_elsewhere, transaction_held_open
 from .factories import DAYS, ProgramFactory, track_create
 from .test_samhsa_directory import HARBOR, RIVER, write_workbook
 
@@ -260,32 +260,15 @@ def test_two_transactions_writing_sessions_of_one_program_at_once_keep_its_light
     program = ProgramFactory(slug="harbor")
     first_track = track_create(program, "Day", [("mon", "09:00", "12:00")])  # 3 h
     second_track = track_create(program, "Evening", [("tue", "18:00", "22:00")])  # 4 h
-    first_added, release = threading.Event(), threading.Event()
-
-    def first():
-        try:
-            with transaction.atomic():
-                Session.objects.filter(track=first_track).update(end=T("10:00"))  # 1 h
-                first_added.set()
-                release.wait(5)
-        finally:
-            connections.close_all()
-
-    def second():
-        try:
-            Session.objects.filter(track=second_track).update(end=T("20:00"))  # 2 h
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    threads[0].start()
-    assert first_added.wait(5)
-    threads[1].start()
-    threads[1].join(0.5)
-    assert threads[1].is_alive()  # waiting for the program's lock
-    release.set()
-    for thread in threads:
-        thread.join(5)
+    with transaction_held_open(
+        lambda: Session.objects.filter(track=first_track).update(end=T("10:00"))  # 1 h
+    ):
+        second = started_elsewhere(
+            lambda: Session.objects.filter(track=second_track).update(end=T("20:00"))  # 2 h
+        )
+        second.join(0.5)
+        assert second.is_alive()  # waiting for the program's lock
+    second.join(5)
     assert_summaries_agree()
     assert lightest_stored() == {program.pk: 60}
     assert TrackSchedule.objects.get(track=second_track).weekly_minutes == 120
