@@ -33,7 +33,7 @@ os.environ["DJANGO_CONN_MAX_AGE"] = "3600"
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import PG, wrk  # noqa: E402
+from run import psql, wrk  # noqa: E402
 from sidebyside import serve  # noqa: E402
 from workload_paths import write_paths  # noqa: E402
 
@@ -62,11 +62,9 @@ def server_processes(server):
 
 def backends(database):
     """The database's backend processes (the server's connections, and nobody else's)."""
-    output = subprocess.run(
-        ["psql", f"{PG}/postgres", "-Atc",
-         f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}'"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+    output = psql(f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}'")
+    if output is None:
+        raise RuntimeError("psql could not list the database's connections")
     return [int(pid) for pid in output.split()]
 
 

@@ -115,10 +115,11 @@ def verified_note(program, date_format_string):
 def schedule_unlisted(program):
     """What to do when a listing gives no schedule: call its number, if it has one."""
     phone = program.contact_phone
-    if phone and tel_href(phone):
+    href = tel_href(phone) if phone else ""
+    if href:
         return _filled(
             gettext('Schedule not listed: call <a href="%(href)s">%(phone)s</a> to ask.'),
-            href=tel_href(phone),
+            href=href,
             phone=phone,
         )
     return mark_safe(escape(gettext("Schedule not listed: contact the program to ask.")))

@@ -56,6 +56,7 @@ class ProgramListView(TemplateView):
             self.request.GET, queryset=Program.objects.published(), request=self.request
         )
         page = unlisted = conditions = None
+        past_last_page = False
         errors = filterset.form.errors
         # Where the form shows no field for what is wrong (a page number in the address) or
         # the page is past the last, the way on is the first page of the same search.
@@ -65,13 +66,14 @@ class ProgramListView(TemplateView):
             try:
                 page = filterset.page()
             except EmptyPage:
+                past_last_page = True
                 first_page_url = self._url(self._without({"page"}))
             else:
                 conditions, unlisted = self._conditions(filterset, page)
         context.update(
             form=filterset.form,
             first_page_url=first_page_url,
-            past_last_page=first_page_url is not None and not errors,
+            past_last_page=past_last_page,
             page_obj=page,
             programs=Program.objects.from_documents(page.object_list) if page else [],
             place=filterset.place,
