@@ -125,20 +125,23 @@ class _Gazetteer:
                 self.grid[self._cell(lat, lng)].append(entry)
             elif row["active"] and row["zip_code_type"] == "PO BOX":
                 post_office_only[(city_key(row["city"]), row["state"])].append(entry)
-        # A city name alone: the states that have it, the one with most ZIP codes (our measure
-        # of size: the gazetteer has no populations) first.
-        states = defaultdict(list)
-        for (city, state), entries in self.by_city.items():
-            states[city].append((-len(entries), state))
         # Towns whose mail all goes to post office boxes (Nome, Bethel and Kotzebue in Alaska)
-        # have no street ZIP code: they are found by their boxes' ZIP codes, named with their
-        # state. Not by the name alone, which they would take from a state ("New Hampshire"
-        # is one in Ohio) or add to the places a name offers.
+        # have no street ZIP code: they are found by their boxes' ZIP codes.
         self.post_office_towns = {key for key in post_office_only if key not in self.by_city}
         for key in self.post_office_towns:
             self.by_city[key] = post_office_only[key]
+        # A city name alone: the states that have it, the one with most ZIP codes (our measure
+        # of size: the gazetteer has no populations) first, towns with street addresses before
+        # post-office-only ones ("Nome" is offered in North Dakota, Alaska and Texas). A
+        # post-office-only town never takes a state's name ("New Hampshire" is one in Ohio).
+        state_names = {city_key(name) for name in STATE_NAMES.values()}
+        states = defaultdict(list)
+        for (city, state), entries in self.by_city.items():
+            boxes_only = (city, state) in self.post_office_towns
+            if not (boxes_only and city in state_names):
+                states[city].append((boxes_only, -len(entries), state))
         self.states_by_city = {
-            city: [s for _, s in sorted(found)] for city, found in states.items()
+            city: [state for *_, state in sorted(found)] for city, found in states.items()
         }
         # A state's cities by their names without spaces, where only one of its cities has it.
         compact = defaultdict(set)

@@ -122,11 +122,12 @@ def _q_holds(q, lat, lng):
         ("Lee's Summit, MO", "Lees Summit, MO", "MO"),
         ("Lees Summit MO", "Lees Summit, MO", "MO"),
         # Without spaces only within a state: Littlerock, California is not Little Rock
-        ("Littlerock", "Littlerock, CA", "CA"),
+        ("Littlerock, CA", "Littlerock, CA", "CA"),
         ("Little Rock", "Little Rock, AR", "AR"),
-        # Towns whose mail all goes to post office boxes
+        # Towns whose mail all goes to post office boxes, with their state or alone
         ("Nome, AK", "Nome, AK", "AK"),
         ("Kotzebue AK", "Kotzebue, AK", "AK"),
+        ("Kotzebue", "Kotzebue, AK", "AK"),
         # The country, as a map copies an address
         ("Chicago, IL, USA", "Chicago, IL", "IL"),
         ("Chicago, IL 60601, USA", "Chicago, IL 60601", "IL"),
@@ -155,13 +156,19 @@ def test_place_resolve(text, label, state):
             "USA",
             "Chicago, XY, USA",
         ],
-        # A post-office-only town needs its state: "New Hampshire" alone is the state's name.
-        *["New Hampshire", "Kotzebue"],
+        # "New Hampshire" alone is the state's name, not the post-office-only town in Ohio.
+        "New Hampshire",
     ],
 )
 def test_unknown_or_ambiguous_places_are_errors(text):
     with pytest.raises(geo.PlaceError):
         geo.place_resolve(text)
+
+
+def test_a_post_office_only_town_is_offered_beside_a_street_town_of_its_name():
+    with pytest.raises(geo.PlaceError) as error:
+        geo.place_resolve("Nome")
+    assert error.value.suggestions == ["Nome, ND", "Nome, AK", "Nome, TX"]
 
 
 def test_a_city_several_states_have_offers_them_largest_first(client):
