@@ -80,6 +80,10 @@ class ProgramAdminForm(forms.ModelForm):
                 "virtual_states", "Only virtual and hybrid programs serve states remotely."
             )
         self._locate(cleaned)
+        changed = {*self.changed_data}
+        if {"availability", "waitlist_weeks"} & changed and "availability_stated" not in changed:
+            # A curator who changes the openings has stated them (Program.availability_listed).
+            cleaned["availability_stated"] = timezone.localdate()
         return cleaned
 
     def _check_not_stale(self, cleaned):
@@ -361,7 +365,7 @@ class ProgramAdmin(SimpleHistoryAdmin):
             },
         ),
         ("Who and paying", {"fields": ["payments", "populations", "languages"]}),
-        ("Openings", {"fields": ["availability", "waitlist_weeks"]}),
+        ("Openings", {"fields": ["availability", "waitlist_weeks", "availability_stated"]}),
         (
             "Curation",
             {

@@ -228,6 +228,14 @@ class Program(models.Model):
         max_length=10, choices=Availability.choices, default=Availability.OPEN
     )
     waitlist_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    # An imported listing's availability says nothing until someone states it
+    # (availability_listed).
+    availability_stated = models.DateField(
+        "availability stated",
+        null=True,
+        blank=True,
+        help_text="When the program or a curator last said whether it takes new patients.",
+    )
 
     terms = models.ManyToManyField(Term, blank=True, related_name="programs")
 
@@ -433,9 +441,13 @@ class Program(models.Model):
         """Whether `availability` says something: an imported listing nobody has confirmed
         holds the import's "open" because the source says nothing about openings (SAMHSA's
         directory never does), which must not read as "Accepting patients". A listing
-        entered by hand, confirmed, or set to a waitlist or full has said it."""
+        entered by hand, confirmed, set to a waitlist or full, or whose availability the
+        program or a curator stated has said it."""
         return bool(
-            self.last_verified or not self.source or self.availability != self.Availability.OPEN
+            self.last_verified
+            or self.availability_stated
+            or not self.source
+            or self.availability != self.Availability.OPEN
         )
 
     @property

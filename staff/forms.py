@@ -236,6 +236,17 @@ class ProgramDetailsForm(forms.ModelForm):
         for name in ("min_age", "max_age"):  # the database's range, said next to the field
             self.fields[name].validators.append(MaxValueValidator(120))
             self.fields[name].widget.attrs.update(min=0, max=120)
+        # An imported listing's "open" is the import's, not the program's: the form says "Not
+        # listed" until the program chooses, and saving it so claims nothing.
+        self.availability_unlisted = not self.instance.availability_listed
+        if self.availability_unlisted:
+            availability = self.fields["availability"]
+            availability.choices = [
+                ("", _("Not listed yet: choose one")),
+                *Program.Availability.choices,
+            ]
+            availability.required = False
+            self.initial["availability"] = ""
         self.fields["virtual_states"].queryset = State.objects.order_by("code")
         self.fields["state"].queryset = State.objects.order_by("code")
         terms = list(self.instance.terms.all())

@@ -135,9 +135,17 @@ def program_details_submit(*, program: Program, user, data: dict) -> PendingChan
     program = Program.objects.select_for_update().get(pk=program.pk)
     program._history_user = user
     program._change_reason = "Changed by the program."
+    # An availability left "Not listed" (ProgramDetailsForm) keeps what the listing holds.
+    stated = bool(data["availability"])
+    data = {**data, "availability": data["availability"] or program.availability}
     live = [name for name in LIVE_FIELDS if getattr(program, name) != data[name]]
     for name in live:
         setattr(program, name, data[name])
+    if stated and (not program.availability_listed or {"availability", "waitlist_weeks"} & {*live}):
+        # The program said whether it takes patients: the listing shows it from now on, even
+        # as the "open" an import holds (Program.availability_listed).
+        program.availability_stated = timezone.localdate()
+        live.append("availability_stated")
     if live:
         program.save()
     wanted_terms = {term.pk for name in TERM_FIELDS for term in data[name]}

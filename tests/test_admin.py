@@ -169,6 +169,27 @@ def test_editing_a_track_replaces_its_sessions_and_history_records_the_change(cu
     assert "Name" in text and "Changed" in text
 
 
+def test_a_curator_who_changes_the_openings_states_them(curator_client):
+    program = ProgramFactory(source="samhsa-directory", last_verified=None, availability="waitlist")
+    url = reverse("admin:programs_program_change", args=[program.pk])
+    tracks = {"tracks-TOTAL_FORMS": "0", "tracks-INITIAL_FORMS": "0"}
+    form = _program_form(program.provider, slug=program.slug, **tracks)
+    response = curator_client.post(url, {**form, "availability": "open", "waitlist_weeks": ""})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    program.refresh_from_db()
+    # Back to the "open" an import holds, but now a curator's word: not "Not listed".
+    assert program.availability == "open" and program.availability_stated == datetime.date.today()
+    assert program.availability_listed
+
+    # A save that leaves the openings as they are does not restate them.
+    Program.objects.filter(pk=program.pk).update(availability_stated=None)
+    form = _program_form(program.provider, slug=program.slug, name="Renamed", **tracks)
+    curator_client.post(url, {**form, "availability": "open", "waitlist_weeks": ""})
+    program.refresh_from_db()
+    assert program.name == "Renamed" and program.availability_stated is None
+    assert not program.availability_listed
+
+
 def test_actions_publish_archive_and_mark_verified(curator_client):
     user = curator_create()
     curator_client.force_login(user)

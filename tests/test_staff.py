@@ -446,6 +446,44 @@ def test_a_details_form_loaded_before_another_change_is_refused(staff_client, pr
     assert program.description == "A curator's edit"
 
 
+def test_the_program_states_the_openings_its_imported_listing_left_unsaid(staff_client, program):
+    # SAMHSA's directory says nothing about openings: the import's "open" is nobody's claim.
+    Program.objects.filter(pk=program.pk).update(source="samhsa-directory", last_verified=None)
+    program.refresh_from_db()
+    url = reverse("manage:program_details", args=[program.slug])
+    form = staff_client.get(url).content.decode()
+    assert '<option value="" selected>Not listed yet: choose one</option>' in form
+    assert "Not listed: ask when you call" in form  # what people see until the program chooses
+
+    # Saving other details with "Not listed" left as it is claims nothing.
+    response = staff_client.post(url, _details(program, availability="", description="Groups."))
+    assert response.status_code == 302
+    program.refresh_from_db()
+    assert program.description == "Groups." and program.availability_stated is None
+    public = staff_client.get(program.get_absolute_url()).content.decode()
+    assert "Not listed: ask when you call" in public
+
+    # Choosing "Accepting", the value the import already holds, is the program's word.
+    staff_client.post(url, _details(program, availability="open"))
+    program.refresh_from_db()
+    assert program.availability_stated == timezone.localdate()
+    public = staff_client.get(program.get_absolute_url()).content.decode()
+    assert "Accepting patients" in public and "Not listed: ask when you call" not in public
+    assert '<option value="open" selected>' in staff_client.get(url).content.decode()
+
+
+def test_a_waitlist_ended_by_the_program_reads_as_accepting(staff_client, program):
+    Program.objects.filter(pk=program.pk).update(
+        source="samhsa-directory", last_verified=None, availability="waitlist"
+    )
+    program.refresh_from_db()
+    assert program.availability_listed  # a waitlist is a claim, whoever made it
+    url = reverse("manage:program_details", args=[program.slug])
+    staff_client.post(url, _details(program, availability="open"))
+    program.refresh_from_db()
+    assert program.availability == "open" and program.availability_listed
+
+
 def test_availability_confirmed_long_ago_is_shown_as_such_on_the_public_page(client):
     program = ProgramFactory()
     track = track_create(program, "Evening", [("mon", "18:00", "21:00")])
