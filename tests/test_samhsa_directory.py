@@ -152,6 +152,24 @@ def test_every_code_we_have_a_vocabulary_for_is_mapped(directory_2023):
     assert not river.treats_mental_health
 
 
+@pytest.mark.parametrize(
+    ("codes", "ages"),
+    [
+        ("SA * OP OIT * CHLD", "Ages not stated"),  # a lone CHLD says too little
+        ("SA * OP OIT * AD * CHLD", "Up to 17"),  # with a group for adolescents alone
+        ("SA * OP OIT * AD WN MN * CHLD", "All ages"),  # with groups for adult women and men
+        ("SA * OP OIT * TAY * CHLD", "All ages"),  # with one for young adults
+        ("SA * OP OIT * AD * CHLD YAD", "Up to 25"),
+        ("SA * OP OIT * SE * ADLT", "18 and over"),
+        ("SA * OP OIT * AD", "Ages not stated"),
+    ],
+)
+def test_a_lone_children_code_is_read_with_the_groups_the_facility_runs(tmp_path, codes, ages):
+    path = write_workbook(tmp_path / "d-2023.xlsx", [[*RIVER[:-1], codes]])
+    run(path, "--format", "samhsa-directory")
+    assert Program.objects.get().ages_display == ages
+
+
 def test_column_names_match_whatever_their_case_and_status_can_be_published(tmp_path):
     path = write_workbook(tmp_path / "d-2023.xlsx", [RIVER], headers=[h.lower() for h in HEADERS])
     run(path, "--format", "samhsa-directory", "--status", "published")
@@ -295,7 +313,10 @@ def test_the_whole_2023_directory(django_assert_max_num_queries):
     assert vermont.name == "Substance Abuse Services"
     assert (vermont.city, vermont.zip, vermont.phone) == ("Barre", "05641", "802-223-4156")
     assert vermont.format == "hybrid" and [s.code for s in vermont.virtual_states.all()] == ["VT"]
-    assert (vermont.min_age, vermont.max_age) == (0, 17)  # AGE lists only CHLD
+    # AGE lists only CHLD, but it runs groups for adult women and men, young adults, seniors.
+    assert (vermont.min_age, vermont.max_age) == (0, None)
+    # 179 lone CHLDs run a group for adolescents and none for adults: children and teens only.
+    assert Program.objects.filter(min_age=0, max_age=17).count() == 179
     assert {"women", "men", "young-adults", "seniors"} <= {t.slug for t in vermont.populations}
 
     bayamon = Program.objects.for_listing().get(provider__name="Clinica de Tratamiento")

@@ -98,6 +98,14 @@ SUBSTANCE_USE_CODES = {"SA"}
 MENTAL_HEALTH_CODES = {"MHS", "SUMH"}
 CO_OCCURRING_CODES = {"SUMH", "CO"}
 AGE_CODES = {"CHLD": (0, 17), "YAD": (18, 25), "ADLT": (18, None), "SNR": (65, None)}
+# The 2023 file gives 1,316 IOPs only "CHLD" among its ages, yet they run groups for adults
+# as often as the adults-only facilities do (adult women 63 %, men 59 %, seniors 35 %): "Up to
+# 17" would be wrong for nearly all of them, and would hide them from adults' searches. A lone
+# CHLD is read with the groups the facility runs: with a group for adults (young adults,
+# seniors, adult women or men) the range has no top; with one for adolescents only, it is
+# children and adolescents; with neither, the ages are not stated.
+ADULT_GROUP_CODES = {"TAY", "SE", "WN", "MN"}
+ADOLESCENT_GROUP_CODE = "AD"
 GENDER_CODES = {"FEM": "women", "MALE": "men"}
 # Other levels of care the facility offers, beside its IOP: service settings and types of care.
 LEVEL_OF_CARE_CATEGORIES = {"SET"}
@@ -234,6 +242,20 @@ def _zip(value):
     raise ValueError(f"“Zip” must be a 5-digit ZIP code, not {value!r}.")
 
 
+def _ages(codes):
+    """The youngest and oldest age a facility's codes accept (None: no limit, or not stated)."""
+    age_codes = [code for code in codes if code in AGE_CODES]
+    if age_codes == ["CHLD"] and not ADULT_GROUP_CODES & set(codes):
+        return (0, 17) if ADOLESCENT_GROUP_CODE in codes else (None, None)
+    if age_codes == ["CHLD"]:
+        return 0, None
+    ages = [AGE_CODES[code] for code in age_codes]
+    if not ages:
+        return None, None
+    highs = [high for _, high in ages]
+    return min(low for low, _ in ages), None if None in highs else max(highs)
+
+
 def listing(row):
     """The listing one facility row gives; ValueError says what is wrong."""
     reference, codes = row["reference"], list(dict.fromkeys(row["codes"]))
@@ -268,10 +290,7 @@ def listing(row):
     genders = [GENDER_CODES[code] for code in codes if code in GENDER_CODES]
     if len(genders) == 1:
         terms["population"].append(genders[0])
-    ages = [AGE_CODES[code] for code in codes if code in AGE_CODES]
-    min_age = min(low for low, _ in ages) if ages else None
-    highs = [high for _, high in ages]
-    max_age = None if not ages or None in highs else max(highs)
+    min_age, max_age = _ages(codes)
     telehealth = TELEHEALTH_CODE in codes
 
     source_key = stable_key(provider_name, site_name, street1, street2, zip_code)
