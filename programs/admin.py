@@ -275,7 +275,7 @@ class ProgramAdmin(SimpleHistoryAdmin):
         "state",
         "status",
         "format",
-        "availability",
+        "openings",
         "last_verified",
         "asam_hours",
     ]
@@ -422,6 +422,11 @@ class ProgramAdmin(SimpleHistoryAdmin):
         rows.sort(key=lambda row: row["record"].history_date, reverse=True)
         extra_context = {**(extra_context or {}), "track_history": rows[:500]}
         return super().history_view(request, object_id, extra_context)
+
+    @admin.display(description="openings", ordering="availability")
+    def openings(self, program):
+        """As the public pages say it: an import's unstated "open" is "Not listed"."""
+        return program.availability_display
 
     @admin.display(description="ASAM hours")
     def asam_hours(self, program):

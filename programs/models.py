@@ -438,14 +438,14 @@ class Program(models.Model):
 
     @property
     def availability_listed(self):
-        """Whether `availability` says something: an imported listing nobody has confirmed
-        holds the import's "open" because the source says nothing about openings (SAMHSA's
-        directory never does), which must not read as "Accepting patients". A listing
-        entered by hand, confirmed, set to a waitlist or full, or whose availability the
-        program or a curator stated has said it."""
+        """Whether `availability` says something: an imported listing holds the import's
+        "open" because the source says nothing about openings (SAMHSA's directory never
+        does), which must not read as "Accepting patients". A listing entered by hand, set to
+        a waitlist or full, or whose openings the program or a curator stated
+        (`availability_stated`) has said it. Confirming a listing ("Everything here is still
+        accurate") does not: the listing it confirms said "Not listed"."""
         return bool(
-            self.last_verified
-            or self.availability_stated
+            self.availability_stated
             or not self.source
             or self.availability != self.Availability.OPEN
         )

@@ -180,6 +180,8 @@ def test_a_curator_who_changes_the_openings_states_them(curator_client):
     # Back to the "open" an import holds, but now a curator's word: not "Not listed".
     assert program.availability == "open" and program.availability_stated == datetime.date.today()
     assert program.availability_listed
+    changelist = curator_client.get(reverse("admin:programs_program_changelist"))
+    assert "Accepting patients" in changelist.content.decode()
 
     # A save that leaves the openings as they are does not restate them.
     Program.objects.filter(pk=program.pk).update(availability_stated=None)
@@ -188,6 +190,8 @@ def test_a_curator_who_changes_the_openings_states_them(curator_client):
     program.refresh_from_db()
     assert program.name == "Renamed" and program.availability_stated is None
     assert not program.availability_listed
+    changelist = curator_client.get(reverse("admin:programs_program_changelist"))
+    assert "Not listed: ask when you call" in changelist.content.decode()
 
 
 def test_actions_publish_archive_and_mark_verified(curator_client):

@@ -126,11 +126,14 @@ def test_an_imported_listing_nobody_confirmed_does_not_claim_openings(client, ha
     # The API keeps the contract's value, and `accepting=1` (not full) still finds it.
     found = client.get("/api/programs/", {"near": "22902", "accepting": "1"}).json()
     assert [item["availability"] for item in found["results"]] == ["open"]
-    # Once someone confirms the listing (or sets a waitlist), its openings are a claim.
+    # Confirming the listing confirms "Not listed"; once someone states the openings (or sets
+    # a waitlist), they are a claim.
     Program.objects.filter(pk=harbor.pk).update(last_verified=datetime.date.today())
+    assert '<dd class="availability-unlisted">' in card(client)
+    Program.objects.filter(pk=harbor.pk).update(availability_stated=datetime.date.today())
     assert '<dd class="availability-open">Accepting patients</dd>' in card(client)
     Program.objects.filter(pk=harbor.pk).update(
-        last_verified=None, availability=Program.Availability.WAITLIST
+        last_verified=None, availability_stated=None, availability=Program.Availability.WAITLIST
     )
     assert '<dd class="availability-waitlist">Waitlist</dd>' in card(client)
 

@@ -450,6 +450,12 @@ def test_the_program_states_the_openings_its_imported_listing_left_unsaid(staff_
     # SAMHSA's directory says nothing about openings: the import's "open" is nobody's claim.
     Program.objects.filter(pk=program.pk).update(source="samhsa-directory", last_verified=None)
     program.refresh_from_db()
+    overview = staff_client.get(reverse("manage:program", args=[program.slug])).content.decode()
+    assert "Openings: <strong>Not listed</strong>" in overview
+    # "Everything here is still accurate" confirms that: it claims no openings.
+    staff_client.post(reverse("manage:program_verify", args=[program.slug]))
+    program.refresh_from_db()
+    assert program.last_verified == timezone.localdate() and not program.availability_listed
     url = reverse("manage:program_details", args=[program.slug])
     form = staff_client.get(url).content.decode()
     assert '<option value="" selected>Not listed yet: choose one</option>' in form
@@ -470,6 +476,8 @@ def test_the_program_states_the_openings_its_imported_listing_left_unsaid(staff_
     public = staff_client.get(program.get_absolute_url()).content.decode()
     assert "Accepting patients" in public and "Not listed: ask when you call" not in public
     assert '<option value="open" selected>' in staff_client.get(url).content.decode()
+    overview = staff_client.get(reverse("manage:program", args=[program.slug])).content.decode()
+    assert "Not listed" not in overview
 
 
 def test_a_waitlist_ended_by_the_program_reads_as_accepting(staff_client, program):
