@@ -138,7 +138,7 @@ def _miles_in(language, tenths):
     return floatformat(tenths, 1)
 
 
-def _where(program, labels):
+def _where(program, labels, place):
     distance = ""
     if program.distance_miles is not None:
         miles = _miles_in(get_language(), _tenths(program.distance_miles))
@@ -148,7 +148,9 @@ def _where(program, labels):
             text = _filled(gettext("%(miles)s mi"), miles=miles)
         distance = f'<strong class="distance">{text}</strong> · '
     licensed = ""
-    if program.format != "in-person" and program.distance_miles is None:
+    if place is not None and program.format != "in-person" and program.distance_miles is None:
+        # Found beyond the circle because it treats the place's state remotely; with no
+        # place searched, no card has a distance and "your state" is nobody's.
         licensed = f" {labels['licensed']}"
     return (
         f'<p class="where">\n    {distance}{escape(program.city)}, {escape(program.state_id)}\n'
@@ -253,7 +255,7 @@ def result_card(program, *, number=None, place=None, next_url="", add_button=Non
         f'<h3>{number_html}<a href="{escape(program.get_absolute_url())}">'
         f"{escape(program.name)}</a></h3>",
         f'<p class="provider">{escape(program.provider.name)}{demo}</p>',
-        _where(program, labels),
+        _where(program, labels, place),
         _basics(program, labels, terms),
         _tracks(program, tracks),
         _zone(program, place, tracks),

@@ -154,3 +154,15 @@ def test_a_distance_is_written_as_floatformat_writes_it_in_each_language(miles):
     for language in ("en", "es"):
         with translation.override(language):
             assert cards._miles_in(language, cards._tenths(miles)) == floatformat(miles, 1)
+
+
+def test_licensed_in_your_state_is_said_only_when_a_place_was_searched(client, harbor):
+    Program.objects.filter(pk=harbor.pk).update(
+        format="virtual", city="Seattle", state="WA", zip="98101", latitude=47.61, longitude=-122.33
+    )
+    harbor.virtual_states.set(["VA"])
+    # Found from Charlottesville because it treats Virginians remotely: "your state" is VA.
+    assert "Virtual (licensed in your state)" in card(client, virtual="include")
+    # Found by its name, from nowhere: no state is the searcher's.
+    page = client.get("/programs/", {"q": "harbor"}).content.decode()
+    assert "Seattle, WA" in page and "licensed in your state" not in page
