@@ -291,7 +291,17 @@ class ProgramAdmin(SimpleHistoryAdmin):
         "source_missing",
         "state",
     ]
-    search_fields = ["name", "provider__name", "city", "zip", "slug"]
+    # A curator on the phone looks a listing up by the number that called or the address.
+    search_fields = [
+        "name",
+        "provider__name",
+        "city",
+        "zip",
+        "slug",
+        "phone",
+        "intake_phone",
+        "street",
+    ]
     list_select_related = ["provider", "state"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["provider"]

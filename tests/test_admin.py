@@ -33,6 +33,13 @@ def test_curator_sees_changelist_search_filters_and_add_page(curator_client):
     assert b"Morning Program" not in response.content
     response = curator_client.get(changelist, {"q": "23220"})
     assert b"Evening Recovery IOP" in response.content
+    Program.objects.filter(name="Evening Recovery IOP").update(
+        intake_phone="804-555-0142", street="12 Cary Street"
+    )
+    for number_or_street in ["804-555-0142", "Cary Street"]:
+        response = curator_client.get(changelist, {"q": number_or_street})
+        assert b"Evening Recovery IOP" in response.content
+        assert b"Morning Program" not in response.content
 
     for params in [
         {"status__exact": "draft"},
