@@ -79,7 +79,10 @@ def _share_links(request, programs):
     )
     lines = [_("Intensive outpatient programs to consider:"), ""]
     for program in programs:
-        lines.append(program.name)
+        # The provider and the town tell apart the many listings SAMHSA's directory names
+        # just "Intensive Outpatient Program".
+        lines.append(f"{program.name}, {program.provider.name}")
+        lines.append(f"{program.city}, {program.state_id}")
         phones = [program.intake_phone and _("Intake: %s") % program.intake_phone]
         phones.append(program.phone and _("Phone: %s") % program.phone)
         lines.extend(phone for phone in phones if phone)

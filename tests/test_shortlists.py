@@ -178,9 +178,14 @@ def test_share_link_and_email_list_programs_with_phones_and_links_and_no_place(c
     share = "http://testserver/shortlist/?p=oak-city-teen,triangle-youth"
     assert f'value="{share}"' in html
     mailto = unquote(re.search(r'href="(mailto:[^"]+)"', html).group(1))
-    assert "Oak City Teen IOP\nIntake: 919-555-0101\nPhone: 919-555-0100" in mailto
+    oak_city = ProgramFactory._meta.model.objects.get(slug="oak-city-teen")
+    assert (
+        f"Oak City Teen IOP, {oak_city.provider.name}\nRaleigh, NC\n"
+        "Intake: 919-555-0101\nPhone: 919-555-0100"
+    ) in mailto
     assert "http://testserver/programs/triangle-youth/" in mailto
-    assert share in mailto and "Raleigh" not in mailto
+    # Where the programs are, never where the patient searched from.
+    assert share in mailto and "35.78" not in mailto and "Raleigh, NC\n" in mailto
 
 
 def test_compare_puts_programs_side_by_side_and_says_what_is_not_listed(
