@@ -3,6 +3,7 @@
 import importlib.util
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import dj_email_url
@@ -296,6 +297,10 @@ def email_url_parse(url):
 
 _email = email_url_parse(os.environ.get("EMAIL_URL") or "console:")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+if EMAIL_BACKEND == "django.core.mail.backends.filebased.EmailBackend":
+    # file:///var/mail/iopfinder writes each email to a file there (dj-email-url gives the
+    # folder without its leading slash).
+    EMAIL_FILE_PATH = urlsplit(os.environ["EMAIL_URL"]).path
 EMAIL_HOST = _email["EMAIL_HOST"] or "localhost"
 EMAIL_PORT = _email["EMAIL_PORT"] or 25
 EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""

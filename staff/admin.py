@@ -1,6 +1,7 @@
 """Curators' side of program staff: invitations and the review queue."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
@@ -62,16 +63,31 @@ class MembershipAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        membership, _link = services.staff_invite(
+        membership, link, sent = services.staff_invite(
             provider=form.cleaned_data["provider"],
             email=form.cleaned_data["email"],
             invited_by=request.user,
             base_url=request.build_absolute_uri("/"),
         )
         obj.pk, obj.user = membership.pk, membership.user
-        messages.success(
-            request, _("Invitation sent to %(email)s.") % {"email": membership.user.email}
-        )
+        if sent:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": membership.user.email}
+            )
+        else:
+            messages.warning(
+                request,
+                _(
+                    "%(email)s can now keep these listings, but the email could not be sent "
+                    "(the mail server did not take it). Send them this sign-in link yourself; "
+                    "it works once, for %(days)d days: %(link)s"
+                )
+                % {
+                    "email": membership.user.email,
+                    "days": settings.SESAME_MAX_AGE // 86400,
+                    "link": link,
+                },
+            )
 
     def response_add(self, request, obj, post_url_continue=None):
         # The admin's own "was added" message would repeat ours.

@@ -1,6 +1,8 @@
 """Writes for program staff: invitations, sign-in links, their changes, review, reminders."""
 
 import datetime
+import logging
+import smtplib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -44,6 +46,7 @@ LIVE_FIELDS = [
     "waitlist_weeks",
 ]
 TERM_FIELDS = {kind.field: kind.kind for kind in TERM_KINDS}
+logger = logging.getLogger(__name__)
 ADDRESS_FIELDS = {"street", "city", "state", "zip"}
 
 
@@ -60,17 +63,25 @@ def sign_in_link(user, *, base_url=None) -> str:
     return f"{_site_url(base_url)}{reverse('manage:sign_in')}{get_query_string(user)}"
 
 
-def _mail(user, template, context):
+def _mail(user, template, context) -> bool:
+    """Send one email; False when the mail server refused it or could not be reached (logged
+    by the error's kind only: its message can hold the address)."""
     subject, _, body = render_to_string(template, context).strip().partition("\n")
-    send_mail(subject.strip(), body.strip() + "\n", None, [user.email])
+    try:
+        send_mail(subject.strip(), body.strip() + "\n", None, [user.email])
+    except (smtplib.SMTPException, OSError) as error:
+        logger.error("Mail %s not sent: %s.", template, type(error).__name__)
+        return False
+    return True
 
 
 @transaction.atomic
 def staff_invite(
     *, provider: Provider, email: str, invited_by=None, base_url: str | None = None
-) -> tuple[Membership, str]:
+) -> tuple[Membership, str, bool]:
     """Give the person at `email` the keeping of `provider`'s listings, and email them a
-    one-time sign-in link. Returns (membership, link)."""
+    one-time sign-in link. Returns (membership, link, whether the email went): an invitation
+    stands when the mail server is down, and whoever invited can pass the link on."""
     email = get_user_model().objects.normalize_email(email.strip()).lower()
     User = get_user_model()
     user = User.objects.filter(email__iexact=email).first()
@@ -85,17 +96,17 @@ def staff_invite(
         user=user, provider=provider, defaults={"invited_by": invited_by}
     )
     link = sign_in_link(user, base_url=base_url)
-    _mail(
+    sent = _mail(
         user,
         "staff/email/invitation.txt",
         {"provider": provider, "link": link, "days": settings.SESAME_MAX_AGE // 86400},
     )
-    return membership, link
+    return membership, link, sent
 
 
-def sign_in_link_send(*, user, base_url=None) -> None:
-    """Email a new one-time sign-in link to program staff who asked for one."""
-    _mail(
+def sign_in_link_send(*, user, base_url=None) -> bool:
+    """Email a new one-time sign-in link to program staff who asked for one (False: not sent)."""
+    return _mail(
         user,
         "staff/email/sign_in.txt",
         {
@@ -286,7 +297,7 @@ def verification_reminders_send(*, today: datetime.date | None = None, base_url=
                 VerificationReminder(user=user, program=program, sent_on=today)
                 for program in programs
             )
-            _mail(
+            delivered = _mail(
                 user,
                 "staff/email/verification_reminder.txt",
                 {
@@ -295,7 +306,9 @@ def verification_reminders_send(*, today: datetime.date | None = None, base_url=
                     "days": settings.VERIFICATION_REMINDER_DAYS,
                 },
             )
-        sent += 1
+            # Not sent, not recorded: the next run tries again.
+            transaction.set_rollback(not delivered)
+        sent += delivered
     return sent
 
 

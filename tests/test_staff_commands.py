@@ -130,3 +130,12 @@ def test_email_url_configures_the_site(manage_py):
     assert (
         result.stdout.strip().splitlines()[-1] == "django.core.mail.backends.console.EmailBackend"
     )
+
+
+def test_email_url_file_writes_mail_to_its_folder(manage_py, tmp_path):
+    result = manage_py(
+        "sendtestemail", "someone@example.org", DJANGO_DEBUG="1", EMAIL_URL=f"file://{tmp_path}"
+    )
+    assert result.returncode == 0, result.stderr
+    [written] = list(tmp_path.iterdir())
+    assert "someone@example.org" in written.read_text()

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         except ValidationError:
             raise CommandError(f"{email!r} is not an email address.")
         try:
-            membership, link = services.staff_invite(
+            membership, link, sent = services.staff_invite(
                 provider=program.provider, email=email, base_url=base_url
             )
         except services.InviteError as error:
@@ -40,3 +40,8 @@ class Command(BaseCommand):
             f"({program.provider.programs.count()} program(s)). Sign-in link:"
         )
         self.stdout.write(link)
+        if not sent:
+            self.stderr.write(
+                "The invitation email could not be sent (the mail server did not take it): "
+                "send them the link above yourself."
+            )
