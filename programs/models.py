@@ -23,6 +23,9 @@ from .schedule import WEEKDAY_SLUGS
 
 # ASAM level 2.1 for adults: 9 to 20 hours of structured services a week.
 ASAM_ADULT_WEEKLY_HOURS = (9, 20)
+# The most hours a week a track may list at all (the contract's range, 0-60; outside ASAM's
+# it is a warning).
+TRACK_HOURS_MAX = 60
 
 
 def time_display(value, with_meridiem=True):

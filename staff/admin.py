@@ -14,7 +14,7 @@ from .models import Membership, PendingChange, VerificationReminder
 class InviteForm(forms.ModelForm):
     """Invite someone to keep a provider's listings: they get a one-time sign-in link."""
 
-    email = forms.EmailField(label=_("Email of the person to invite"))
+    email = forms.EmailField(label=_("Email of the person to invite"), max_length=254)
 
     class Meta:
         model = Membership

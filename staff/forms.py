@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import Program, Session, State, Term, Track
+from programs.models import TRACK_HOURS_MAX, Program, Session, State, Term, Track
 from programs.services import program_version
 
 from .services import LIVE_FIELDS, REVIEWED_FIELDS, TERM_FIELDS
@@ -17,7 +17,7 @@ from .services import LIVE_FIELDS, REVIEWED_FIELDS, TERM_FIELDS
 # The most openings a track may state (the database's track_openings_range).
 MAX_OPENINGS = 1000
 # Weekly hours a track may list at all (ASAM's range for IOPs is narrower: a warning).
-TRACK_HOURS_RANGE = (0, 60)
+TRACK_HOURS_RANGE = (0, TRACK_HOURS_MAX)
 # Time boxes shown a weekday beyond the sessions already listed on it.
 EMPTY_SLOTS_A_DAY = 1
 MIN_SLOTS_A_DAY = 2

@@ -1,6 +1,7 @@
 """import_programs and export_programs, through the commands, on real files."""
 
 import json
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -232,6 +233,43 @@ def test_a_row_with_an_unknown_slug(tmp_path):
             ),
             "sessions add up to 3",
         ),
+        (good_row(name="Harbor\x00IOP"), "“name” holds a control character."),
+        (good_row(provider={"name": "Harbor\x00"}), "“name” holds a control character."),
+        (good_row(licenses=["Joint\x00Commission"]), "“licenses” holds a control character."),
+        (good_row(time_zone="Mars/Olympus"), "“time_zone” is not a time zone: 'Mars/Olympus'."),
+        (good_row(last_verified="9999-12-31"), "“last_verified” is in the future"),
+        (
+            good_row(address={"city": "Norfolk", "state": "VA", "zip": "abcde"}),
+            "“zip” must be a ZIP code of 5 digits",
+        ),
+        (
+            good_row(
+                tracks=[
+                    {
+                        "name": "E",
+                        "sessions": [
+                            {"day": "mon", "start": "18:00", "end": "21:00"},
+                            {"day": "mon", "start": "19:00", "end": "20:00"},
+                        ],
+                    }
+                ]
+            ),
+            "track “E”: two sessions on mon overlap.",
+        ),
+        (
+            good_row(
+                tracks=[
+                    {
+                        "name": "E",
+                        "sessions": [
+                            {"day": day, "start": "00:00", "end": "23:59"}
+                            for day in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                        ],
+                    }
+                ]
+            ),
+            "add up to 167.883 hours a week, more than 60.",
+        ),
     ],
 )
 def test_bad_rows_name_their_position_and_reason(tmp_path, row, expected):
@@ -283,6 +321,42 @@ def test_a_bad_findtreatment_row_is_reported(tmp_path):
 def test_wrong_top_level_shape(tmp_path):
     assert "must be a JSON list" in assert_refused(tmp_path, {"rows": []})
     assert '"rows" list' in assert_refused(tmp_path, [], fmt="findtreatment")
+    assert "nested too deeply" in assert_refused(tmp_path, "[" * 100_000)
+
+
+def test_rows_that_are_not_objects_are_refused_by_position(tmp_path):
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_programs",
+            write(tmp_path, {"rows": [1, "two"]}),
+            "--format",
+            "findtreatment",
+            stderr=err,
+            stdout=StringIO(),
+        )
+    assert "row 1: must be an object." in err.getvalue()
+    assert "row 2: must be an object." in err.getvalue()
+
+
+def test_a_folder_is_not_a_file(tmp_path):
+    with pytest.raises(CommandError, match="a folder, not a file"):
+        run("import_programs", str(tmp_path))
+
+
+def test_a_findtreatment_id_unfit_for_an_address_makes_a_slug_that_is(tmp_path, client):
+    """A "/" in an id made a slug no address could be made from: every search that found the
+    program answered 500."""
+    document = json.loads(SAMPLE.read_text())
+    row = next(r for r in document["rows"] if r["frid"] == EMPOWERING)
+    row["frid"] = "ab/../c% ?#"
+    run("import_programs", write(tmp_path, {"rows": [row]}), "--format", "findtreatment",
+        "--status", "published")  # fmt: skip
+    program = Program.objects.get()
+    assert re.fullmatch(r"[a-z0-9-]+", program.slug)
+    response = client.get("/api/programs/", {"q": program.name.split()[0]})
+    assert response.status_code == 200
+    assert [item["slug"] for item in response.json()["results"]] == [program.slug]
 
 
 def test_missing_file():

@@ -228,6 +228,8 @@ def test_true_repeats_are_merged_and_programs_sharing_an_address_stay_apart(tmp_
     ("make", "message"),
     [
         (lambda p: p.write_text("Name1,Name2\n") and p, "not an .xlsx workbook"),
+        (lambda p: p.with_suffix(".csv").write_text("Name1,Name2\n") and p.with_suffix(".csv"),
+         "not an .xlsx workbook"),
         (lambda p: write_workbook(p, [RIVER], sheets={"facilities": "Sheet1"}),
          "no sheet “Facilities List”"),
         (lambda p: write_workbook(p, [RIVER], reference=[]), "does not explain the code OIT"),
@@ -343,6 +345,9 @@ def test_the_edition_is_never_guessed(tmp_path):
     with pytest.raises(CommandError, match="--edition"):
         run(path, "--format", "samhsa-directory")
     assert not Program.objects.exists()
+    for wrong in ["abc", "0", "2024; DROP", "2" * 500, ""]:
+        with pytest.raises(CommandError, match="--edition must be a year"):
+            run(path, "--format", "samhsa-directory", "--edition", wrong, "--dry-run")
     run(path, "--format", "samhsa-directory", "--edition", "2024")
     assert Program.objects.get().source_edition == "2024"
 

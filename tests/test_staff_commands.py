@@ -46,6 +46,8 @@ def test_invite_provider_refuses_bad_input():
         run("invite_provider", "nowhere", "a@example.org")
     with pytest.raises(CommandError, match="not an email"):
         run("invite_provider", "harbor", "not-an-email")
+    with pytest.raises(CommandError, match="at most 254 characters"):
+        run("invite_provider", "harbor", "a" * 64 + "@" + ".".join(["b" * 60] * 3) + ".example.org")
     UserFactory(is_staff=True, email="curator@example.org")
     with pytest.raises(CommandError, match="curator"):
         run("invite_provider", "harbor", "curator@example.org")

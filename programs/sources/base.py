@@ -2,15 +2,18 @@
 placing a listing at its ZIP's centre. No writes."""
 
 import datetime
+import functools
+import itertools
 import json
 import math
 import re
+import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from .. import geo
-from ..models import WEEKDAY_SLUGS, Program
+from ..models import TRACK_HOURS_MAX, WEEKDAY_SLUGS, Program
 from ..vocabularies import LANGUAGES, US_STATES
 
 STATE_CODES = {code for code, _ in US_STATES}
@@ -48,12 +51,21 @@ def load_json(path):
             return json.load(file)
     except FileNotFoundError:
         raise ImportFileError(f"{path}: no such file.")
+    except IsADirectoryError:
+        raise ImportFileError(f"{path}: a folder, not a file.")
+    except RecursionError:
+        raise ImportFileError(f"{path}: nested too deeply to be a file of listings.")
     except UnicodeDecodeError:
         raise ImportFileError(f"{path}: not UTF-8 text.")
     except json.JSONDecodeError as error:
         raise ImportFileError(
             f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
         )
+
+
+# Control characters but tab and line breaks (a description may have paragraphs).
+_ZIP = re.compile(r"\d{5}(-\d{4})?")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def field_text(row, key, *, required=False, max_length=200):
@@ -65,6 +77,9 @@ def field_text(row, key, *, required=False, max_length=200):
     if not isinstance(value, str):
         raise ValueError(f"“{key}” must be text.")
     value = value.strip()
+    if CONTROL_CHARACTERS.search(value):
+        # The database refuses a NUL; the others are no part of a name or an address.
+        raise ValueError(f"“{key}” holds a control character.")
     if len(value) > max_length:
         raise ValueError(f"“{key}” is longer than {max_length} characters.")
     return value
@@ -156,7 +171,15 @@ def field_tracks(row):
                 raise ValueError(f"{where}: a session must end after it starts.")
             sessions.append((WEEKDAY_SLUGS.index(session["day"]), start, end))
         sessions.sort()
+        for (day, _, end), (next_day, start, _) in itertools.pairwise(sessions):
+            if day == next_day and start < end:
+                raise ValueError(f"{where}: two sessions on {WEEKDAY_SLUGS[day]} overlap.")
         minutes = sum((e.hour * 60 + e.minute) - (s.hour * 60 + s.minute) for _, s, e in sessions)
+        if minutes > TRACK_HOURS_MAX * 60:
+            raise ValueError(
+                f"track “{name}”: its sessions add up to {minutes / 60:g} hours a week, "
+                f"more than {TRACK_HOURS_MAX}."
+            )
         stated = track.get("hours_per_week")
         if stated is not None and (
             not isinstance(stated, (int, float)) or abs(stated - minutes / 60) > 0.01
@@ -175,20 +198,46 @@ def field_tracks(row):
                 "openings": field_number(track, "openings", 0, 1000, integer=True),
                 "next_start": field_date(track, "next_start"),
                 "rolling_admission": bool(rolling),
-                "availability_confirmed": field_date(track, "availability_confirmed"),
+                "availability_confirmed": field_date(track, "availability_confirmed", past=True),
             }
         )
     return parsed
 
 
-def field_date(row, key):
+def field_date(row, key, *, past=False):
+    """A date; with `past`, one that has come (a day something was confirmed)."""
     value = row.get(key)
     if value is None:
         return None
     try:
-        return datetime.date.fromisoformat(value)
+        day = datetime.date.fromisoformat(value)
     except (TypeError, ValueError):
         raise ValueError(f"“{key}” must be a date as YYYY-MM-DD: {value!r}.")
+    # A day ahead of the server's allows for a file written where the date has already changed.
+    if past and day > datetime.date.today() + datetime.timedelta(days=1):
+        raise ValueError(f"“{key}” is in the future: {value!r}.")
+    return day
+
+
+def field_zip(row, key="zip"):
+    """A ZIP code, 5 digits or ZIP+4 ("" when not given)."""
+    value = field_text(row, key, max_length=10)
+    if value and not _ZIP.fullmatch(value):
+        raise ValueError(f"“{key}” must be a ZIP code of 5 digits (or ZIP+4): {value!r}.")
+    return value
+
+
+def field_time_zone(row, key="time_zone"):
+    """An IANA time zone name ("America/Chicago"), or ""."""
+    value = field_text(row, key, max_length=40)
+    if value and value not in _time_zones():
+        raise ValueError(f"“{key}” is not a time zone: {value!r}.")
+    return value
+
+
+@functools.cache
+def _time_zones():
+    return zoneinfo.available_timezones()
 
 
 def state_parse(value):

@@ -4,15 +4,19 @@ Only facilities whose service settings include intensive outpatient treatment ar
 arrive as drafts for curators to complete (the locator has no schedules or step-down data).
 """
 
+import hashlib
 import math
+import re
 
 from django.utils.text import slugify
 
 from ..models import Program
 from .base import (
+    CONTROL_CHARACTERS,
     LANGUAGE_NAMES,
     ImportFileError,
     field_text,
+    field_zip,
     load_json,
     state_parse,
     website_parse,
@@ -146,6 +150,8 @@ def _services(row):
         text = service.get("f3") or ""
         if not isinstance(text, str):
             raise ValueError(f"service {service['f2']} values in “f3” must be text.")
+        if CONTROL_CHARACTERS.search(text + service["f2"]):
+            raise ValueError(f"service {service['f2']!r} holds a control character.")
         values.setdefault(service["f2"], []).extend(
             value.strip() for value in text.split(";") if value.strip()
         )
@@ -169,6 +175,14 @@ def _coordinate(row, key, low, high):
     if not math.isfinite(number) or not low <= number <= high:
         raise ValueError(f"“{key}” must be between {low} and {high}, not {value!r}.")
     return number
+
+
+def _slug_key(frid):
+    """Six characters of the frid for the slug: its own when they are slug-safe, else a hash."""
+    key = frid[:6].lower()
+    if re.fullmatch(r"[a-z0-9]{6}", key):
+        return key
+    return hashlib.sha256(frid.encode()).hexdigest()[:6]
 
 
 def listing(row):
@@ -226,12 +240,14 @@ def listing(row):
     name = site_name or "Intensive Outpatient Program"
     slug_base = slugify(f"{site_name or provider_name} {city}")[:60].strip("-")
     street = ", ".join(filter(None, [field_text(row, "street1"), field_text(row, "street2")]))
-    zip_code = field_text(row, "zip", max_length=10)[:5]
+    zip_code = field_zip(row)[:5]
     return {
         "source": SLUG,
         "source_key": frid,
         "source_edition": "",
-        "slug": f"{slug_base}-{frid[:6]}",
+        # A frid is a hex digest; anything else in its place is hashed, so that an address
+        # can always be made from the slug (a "/" in one broke every search it was found by).
+        "slug": f"{slug_base or 'program'}-{_slug_key(frid)}",
         "name": name,
         "provider": {"name": provider_name, "website": website_parse(row.get("website"))},
         "street": street[:200],

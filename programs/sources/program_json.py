@@ -6,6 +6,7 @@ from django.utils.text import slugify
 from ..models import Program
 from ..term_kinds import TERM_KINDS
 from .base import (
+    CONTROL_CHARACTERS,
     ImportFileError,
     field_boolean,
     field_choice,
@@ -13,8 +14,10 @@ from .base import (
     field_number,
     field_slugs,
     field_text,
+    field_time_zone,
     field_tracks,
     field_url,
+    field_zip,
     load_json,
     state_parse,
 )
@@ -54,6 +57,8 @@ def _names(row, key):
     values = row.get(key) or []
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise ValueError(f"“{key}” must be a list of names.")
+    if any(CONTROL_CHARACTERS.search(value) for value in values):
+        raise ValueError(f"“{key}” holds a control character.")
     return [value.strip()[:200] for value in values if value.strip()]
 
 
@@ -118,7 +123,7 @@ def listing(row):
         "street": field_text(address, "street"),
         "city": field_text(address, "city", required=True, max_length=100),
         "state": state,
-        "zip": field_text(address, "zip", max_length=10),
+        "zip": field_zip(address),
         "latitude": field_number(row, "lat", -90, 90, required=True),
         "longitude": field_number(row, "lng", -180, 180, required=True),
         "location_precision": field_choice(
@@ -127,7 +132,7 @@ def listing(row):
             Program.LocationPrecision.values,
             Program.LocationPrecision.ADDRESS,
         ),
-        "time_zone": field_text(row, "time_zone", max_length=40),
+        "time_zone": field_time_zone(row),
         "phone": field_text(row, "phone", max_length=40),
         "intake_phone": field_text(row, "intake_phone", max_length=40),
         "website": field_url(field_text(row, "website", max_length=300), "website"),
@@ -145,7 +150,7 @@ def listing(row):
         "source": source,
         "source_key": source_key,
         "source_edition": source_edition,
-        "last_verified": field_date(row, "last_verified"),
+        "last_verified": field_date(row, "last_verified", past=True),
         "verified_by_role": verified_by or "",
         "status": field_choice(row, "status", Program.Status.values, Program.Status.DRAFT),
         "terms": {

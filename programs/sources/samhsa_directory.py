@@ -181,6 +181,8 @@ def edition_of(path):
 def read(path, edition=None):
     """The facility rows of the workbook, each a dict by lower-case column name, with the
     decoded `codes` and the file's edition (`edition`, else the year in the file's name)."""
+    if edition is not None and not _EDITION.fullmatch(edition):
+        raise ImportFileError(f"--edition must be a year, e.g. 2024, not {edition[:40]!r}.")
     edition = edition or edition_of(path)
     if not edition:
         # The edition decides which listings the directory no longer has: never guess it.
@@ -188,12 +190,13 @@ def read(path, edition=None):
             f"{path}: the file name has no year to tell its edition; give it, e.g. --edition 2024."
         )
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise ImportFileError(f"{path}: no such file.")
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
         raise ImportFileError(f"{path}: not an .xlsx workbook ({error}).")
     try:
         reference = _reference(workbook)

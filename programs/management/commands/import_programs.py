@@ -106,6 +106,9 @@ class Command(BaseCommand):
         """(position, listing) pairs, rows merged into an earlier one, and row errors."""
         listings, merged, errors, seen = [], [], [], {}
         for position, row in enumerate(rows, start=1):
+            if not isinstance(row, dict):
+                errors.append(RowError(position, "must be an object."))
+                continue
             try:
                 listing = module.listing(row) if module.is_iop(row) else None
             except ValueError as error:

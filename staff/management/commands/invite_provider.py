@@ -2,10 +2,13 @@
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.core.validators import validate_email
+from django.core.validators import MaxLengthValidator, validate_email
 
 from programs.models import Program
 from staff import services
+
+# The user model's email column.
+EMAIL_MAX_LENGTH = 254
 
 
 class Command(BaseCommand):
@@ -27,8 +30,11 @@ class Command(BaseCommand):
             raise CommandError(f"No program with the slug {program_slug!r}.")
         try:
             validate_email(email)
+            MaxLengthValidator(EMAIL_MAX_LENGTH)(email)
         except ValidationError:
-            raise CommandError(f"{email!r} is not an email address.")
+            raise CommandError(
+                f"{email[:80]!r} is not an email address of at most {EMAIL_MAX_LENGTH} characters."
+            )
         try:
             membership, link, sent = services.staff_invite(
                 provider=program.provider, email=email, base_url=base_url
