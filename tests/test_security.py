@@ -1,6 +1,7 @@
 """Production settings, response headers, and who may reach the admin."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,26 @@ def test_deleting_a_provider_never_deletes_its_programs():
     with pytest.raises(ProtectedError):
         program.provider.delete()
     assert Program.objects.filter(pk=program.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        'sessionid="abcdefghijk\\000lmnop"',  # the cookie parser turns \000 into a NUL
+        "sessionid=../../etc/passwd",
+        "sessionid=' OR 1=1 --",
+        "sessionid=" + "a" * 5000,
+        "sessionid=ABCDEFGHIJKLMNOPQRSTUVWXYZ012345",
+    ],
+)
+def test_a_forged_session_cookie_is_no_session(cookie):
+    client = Client(headers={"cookie": cookie})
+    ProgramFactory(slug="harbor")
+    for path in ["/shortlist/", "/es/shortlist/", "/shortlist/compare/", "/shortlist.csv",
+                 "/manage/", "/admin/login/"]:  # fmt: skip
+        assert client.get(path).status_code in {200, 302}, path
+    response = client.post("/shortlist/add/harbor/", {"next": "/programs/"})
+    assert response.status_code == 302
+    # The visitor's shortlist starts afresh, under a key Django made.
+    assert re.fullmatch(r"[a-z0-9]{32}", response.cookies["sessionid"].value)
