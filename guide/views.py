@@ -5,7 +5,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .forms import NOT_SAFE, STEPS, STEPS_BY_SLUG, answers_read
 
@@ -52,7 +52,7 @@ def _not_safe(answers):
 
 
 @private
-@require_GET
+@require_safe
 def question(request, slug):
     """One question: Next checks the answer and goes on, Skip goes on without it."""
     step = STEPS_BY_SLUG.get(slug)
@@ -102,7 +102,7 @@ def _with(query, name, value, **extra):
 
 
 @private
-@require_GET
+@require_safe
 def done(request):
     """The end: what an IOP is, the answers (each can be changed) and the search they make."""
     answers, bad = answers_read(request.GET)

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from programs.sitemaps import ProgramSitemap
 
@@ -14,7 +14,7 @@ from .cache import cache_status
 from .responses import errors_response, wants_json
 
 
-@require_GET
+@require_safe
 @cache_control(no_store=True)
 def healthz(request):
     """`{"status": "ok"}` when the database answers, 503 otherwise.
@@ -31,7 +31,7 @@ def healthz(request):
     return JsonResponse({"status": "ok", "cache": cache_status()})
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     """Search engines may read program pages; not the admin, the API or endless result pages.
     Every page of the sitemap is listed: /sitemap.xml holds the first page of programs."""

@@ -2,7 +2,7 @@
 
 from django.core.paginator import EmptyPage
 from django.http import Http404
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from iopfinder.admission import admitted
 from iopfinder.responses import errors_response, fast_json_response
@@ -43,7 +43,7 @@ def _unlisted_json(request, unlisted):
     }
 
 
-@require_GET
+@require_safe
 @search_cache
 @admitted(when=is_wide_search)
 def program_list(request):
@@ -76,7 +76,7 @@ def program_list(request):
     )
 
 
-@require_GET
+@require_safe
 def program_detail(request, slug):
     """`/api/programs/<slug>/`: one published program."""
     documents = Program.objects.published().filter(slug=slug).listing_documents()

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, TemplateView
 
 from iopfinder.admission import admitted
@@ -23,7 +23,7 @@ from .forms import CorrectionForm
 from .models import Program
 
 
-@require_GET
+@require_safe
 def home(request):
     """The home page: one search form (place, radius, need) and "use my location"."""
     filterset = ProgramFilterSet(queryset=Program.objects.none(), request=request)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from iopfinder.admission import admitted
 from programs.filtersets import ProgramFilterSet, is_wide_search
@@ -93,7 +93,7 @@ def _share_links(request, programs):
     return share_url, mailto
 
 
-@require_GET
+@require_safe
 @private
 def shortlist_detail(request):
     """`/shortlist/`: the visitor's shortlist with remove buttons, or a shared list (`?p=`)."""
@@ -185,7 +185,7 @@ def shortlist_clear(request):
     return redirect("shortlists:detail")
 
 
-@require_GET
+@require_safe
 @private
 def shortlist_compare(request):
     """`/shortlist/compare/`: the programs side by side, one column a program."""
@@ -194,7 +194,7 @@ def shortlist_compare(request):
     return render(request, "shortlists/compare.html", context)
 
 
-@require_GET
+@require_safe
 @private
 def shortlist_sheet(request):
     """`/shortlist/sheet/`: a referral sheet for paper, four programs a printed page."""
@@ -208,14 +208,14 @@ def shortlist_sheet(request):
     return render(request, "shortlists/sheet.html", context)
 
 
-@require_GET
+@require_safe
 @private
 def shortlist_csv(request):
     """`/shortlist.csv`: the shortlist (or a shared list, `?p=`) as CSV."""
     return programs_csv_response(request, _shortlist(request)["programs"], "shortlist.csv")
 
 
-@require_GET
+@require_safe
 @admitted(when=is_wide_search)
 def program_list_csv(request):
     """`/programs.csv`: a search's results as CSV, parsed by the results page's FilterSet;

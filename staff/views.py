@@ -64,7 +64,7 @@ def _track(program, pk):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def sign_in(request):
     """A sign-in link lands here. GET only shows a button: mail scanners that open links
     must not use up a one-time link. POST with the token signs in; POST with an email asks

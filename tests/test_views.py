@@ -376,3 +376,19 @@ def test_a_preset_free_time_given_twice_is_the_preset(client, evening_program):
     assert re.search(
         r'<input type="radio" name="free" value="sat-sun" id="id_free_\d+" checked>', html
     )
+
+
+def test_every_page_answers_head_as_it_answers_get(client):
+    """Uptime checks and link checkers send HEAD: it must not be refused where GET is not."""
+    program = ProgramFactory(slug="harbor")
+    paths = [
+        "/", "/es/", "/healthz", "/robots.txt", "/programs/", "/programs/harbor/",
+        "/api/programs/", "/api/programs/harbor/", "/guide/", "/shortlist/",
+        "/shortlist/compare/", "/shortlist/sheet/", "/shortlist.csv", "/programs.csv",
+        "/hsds/services/", f"/hsds/services/{program.uuid}/", "/manage/sign-in/",
+    ]  # fmt: skip
+    for path in paths:
+        get, head = client.get(path), client.head(path)
+        assert head.status_code == get.status_code, path
+        assert head.status_code == 200, path
+        assert head.content == b"", path

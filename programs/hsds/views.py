@@ -4,7 +4,7 @@ from django import forms
 from django.core.paginator import EmptyPage, Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from iopfinder.admission import admitted
 from iopfinder.database import read_snapshot
@@ -34,7 +34,7 @@ class PageForm(forms.Form):
     per_page = DigitsField(min_value=1, max_value=MAX_PER_PAGE, required=False)
 
 
-@require_GET
+@require_safe
 @admitted()
 def service_list(request):
     """`/hsds/services/`: a Page of services (HSDS `service_list.json` items)."""
@@ -74,7 +74,7 @@ def service_list(request):
     )
 
 
-@require_GET
+@require_safe
 def service_detail(request, service_id):
     """`/hsds/services/<id>/`: one published program as a fully nested HSDS service."""
     program = get_object_or_404(Program.objects.published().for_listing(), uuid=service_id)
