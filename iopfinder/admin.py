@@ -5,8 +5,27 @@ module registers its models on it.
 """
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils import timezone
+
+
+class SelectedIdsChecked:
+    """A ModelAdmin mixin: an action posted with ids that are not ids (`_selected_action=abc`,
+    which no checkbox sends) is refused with a message; Django's admin answered 500."""
+
+    def response_action(self, request, queryset):
+        try:
+            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+                self.model._meta.pk.to_python(value)
+        except ValidationError:
+            self.message_user(
+                request, "Nothing was done: the selection was not a list of rows.", messages.ERROR
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
 
 
 class CuratorsAdminSite(admin.AdminSite):

@@ -3,13 +3,17 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
+
+from iopfinder.admin import SelectedIdsChecked
 
 from . import schedule, services
 from .geo import point_time_zone
@@ -264,7 +268,7 @@ class AsamHoursFilter(admin.SimpleListFilter):
 
 
 @admin.register(Program)
-class ProgramAdmin(SimpleHistoryAdmin):
+class ProgramAdmin(SelectedIdsChecked, SimpleHistoryAdmin):
     form = ProgramAdminForm
     object_history_template = "admin/programs/program/object_history.html"
     inlines = [TrackInline]
@@ -401,7 +405,11 @@ class ProgramAdmin(SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         """The listing's history, then its tracks' and sessions' (openings, schedules)."""
-        tracks = Track.history.filter(program_id=object_id).select_related("history_user")
+        try:
+            program_id = Program._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404("No listing has this id.")
+        tracks = Track.history.filter(program_id=program_id).select_related("history_user")
         track_ids = {record.id for record in tracks}
         sessions = Session.history.filter(track_id__in=track_ids).select_related("history_user")
         names = {record.id: record.name for record in tracks.order_by("history_date")}
@@ -542,7 +550,7 @@ class ProgramAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(SelectedIdsChecked, admin.ModelAdmin):
     list_display = ["name", "website", "program_count"]
     search_fields = ["name"]
 
@@ -555,20 +563,20 @@ class ProviderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(SelectedIdsChecked, admin.ModelAdmin):
     list_display = ["name", "slug", "kind", "position"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
 
 
 @admin.register(State)
-class StateAdmin(admin.ModelAdmin):
+class StateAdmin(SelectedIdsChecked, admin.ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
+class CorrectionAdmin(SelectedIdsChecked, admin.ModelAdmin):
     list_display = ["program", "short_message", "status", "created"]
     list_filter = ["status", "created"]
     search_fields = ["program__name", "message"]

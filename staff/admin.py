@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from iopfinder.admin import SelectedIdsChecked
+
 from . import services
 from .models import Membership, PendingChange, VerificationReminder
 
@@ -34,7 +36,7 @@ class InviteForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(SelectedIdsChecked, admin.ModelAdmin):
     list_display = ["user_email", "provider", "invited_by", "created"]
     list_filter = ["provider"]
     search_fields = ["user__email", "provider__name"]
@@ -135,7 +137,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(PendingChange)
-class PendingChangeAdmin(admin.ModelAdmin):
+class PendingChangeAdmin(SelectedIdsChecked, admin.ModelAdmin):
     """The review queue: changes programs asked for to their name, address, phones, website,
     format or virtual states. Approve or reject each with a note."""
 
@@ -218,7 +220,7 @@ def _display(value):
 
 
 @admin.register(VerificationReminder)
-class VerificationReminderAdmin(admin.ModelAdmin):
+class VerificationReminderAdmin(SelectedIdsChecked, admin.ModelAdmin):
     list_display = ["program", "user", "sent_on"]
     list_select_related = ["program", "user"]
     search_fields = ["program__name", "user__email"]

@@ -294,3 +294,23 @@ def test_an_unknown_zip_without_a_point_is_refused_next_to_the_zip(curator_clien
     assert response.status_code == 200
     assert "zip" in response.context["adminform"].form.errors
     assert not Program.objects.exists()
+
+
+def test_ids_that_are_not_ids_are_refused_not_a_server_error(curator_client):
+    program = ProgramFactory(last_verified=None)
+    for object_id in ["abc", "%00", "1.5"]:
+        url = f"/admin/programs/program/{object_id}/history/"
+        assert curator_client.get(url).status_code == 404, object_id
+    changelist = reverse("admin:programs_program_changelist")
+    for action in ["publish", "archive", "mark_verified"]:
+        response = curator_client.post(
+            changelist, {"action": action, "_selected_action": ["abc", str(program.pk)]}
+        )
+        assert response.status_code == 302, action
+    program.refresh_from_db()
+    assert program.status == "published" and program.last_verified is None
+    followed = curator_client.get(changelist).content.decode()
+    assert "Nothing was done: the selection was not a list of rows." in followed
+    corrections = reverse("admin:programs_correction_changelist")
+    response = curator_client.post(corrections, {"action": "resolve", "_selected_action": "x"})
+    assert response.status_code == 302
