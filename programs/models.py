@@ -8,6 +8,8 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import formats, timezone
@@ -17,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .expressions import SessionMinutes
-from .links import slug_url
+from .links import slug_url, tel_href
 from .querysets import ProgramQuerySet, TermQuerySet, TrackQuerySet
 from .schedule import WEEKDAY_SLUGS
 
@@ -26,6 +28,23 @@ ASAM_ADULT_WEEKLY_HOURS = (9, 20)
 # The most hours a week a track may list at all (the contract's range, 0-60; outside ASAM's
 # it is a warning).
 TRACK_HOURS_MAX = 60
+
+
+def validate_phone(value):
+    """A number people can dial (links.tel_href), as listings write it: "434-555-0100",
+    "(434) 555-0100 x12", "988"."""
+    if value and not tel_href(value):
+        raise ValidationError(
+            _("Enter a phone number people can dial, e.g. 434-555-0100 or 434-555-0100 x12."),
+            code="invalid_phone",
+        )
+
+
+# A page a browser opens: not ftp:, which URLField takes.
+validate_web_address = URLValidator(schemes=["http", "https"])
+validate_zip = RegexValidator(
+    r"^\d{5}(-\d{4})?$", _("Enter a ZIP code of 5 digits (or ZIP+4)."), code="invalid_zip"
+)
 
 
 def time_display(value, with_meridiem=True):
@@ -133,7 +152,7 @@ class Provider(models.Model):
 
     uuid = models.UUIDField("HSDS organization ID", default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
-    website = models.URLField(blank=True)
+    website = models.URLField(blank=True, validators=[validate_web_address])
     is_demo = models.BooleanField("demo provider", default=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -190,7 +209,7 @@ class Program(models.Model):
     street = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100)
     state = models.ForeignKey(State, on_delete=models.PROTECT, related_name="+")
-    zip = models.CharField("ZIP code", max_length=10, blank=True)
+    zip = models.CharField("ZIP code", max_length=10, blank=True, validators=[validate_zip])
     latitude = models.FloatField()
     longitude = models.FloatField()
     location_precision = models.CharField(
@@ -206,9 +225,9 @@ class Program(models.Model):
         "local to it. Filled from the ZIP code when left empty.",
     )
 
-    phone = models.CharField(max_length=40, blank=True)
-    intake_phone = models.CharField(max_length=40, blank=True)
-    website = models.URLField(max_length=300, blank=True)
+    phone = models.CharField(max_length=40, blank=True, validators=[validate_phone])
+    intake_phone = models.CharField(max_length=40, blank=True, validators=[validate_phone])
+    website = models.URLField(max_length=300, blank=True, validators=[validate_web_address])
 
     treats_substance_use = models.BooleanField(default=False)
     treats_mental_health = models.BooleanField(default=False)

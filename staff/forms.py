@@ -9,8 +9,17 @@ from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import TRACK_HOURS_MAX, Program, Session, State, Term, Track
+from programs.models import (
+    TRACK_HOURS_MAX,
+    Program,
+    Session,
+    State,
+    Term,
+    Track,
+    validate_zip,
+)
 from programs.services import program_version
+from programs.sources.base import zip_location
 
 from .services import LIVE_FIELDS, REVIEWED_FIELDS, TERM_FIELDS
 
@@ -282,3 +291,17 @@ class ProgramDetailsForm(forms.ModelForm):
                 ValidationError(_("The oldest age is below the youngest."), code="age_order"),
             )
         return cleaned
+
+    def clean_zip(self):
+        """A ZIP code the map can place the listing by (a curator's approval moves it there)."""
+        zip_code = self.cleaned_data["zip"]
+        if zip_code:
+            validate_zip(zip_code)  # the model's check, before the gazetteer's
+            try:
+                zip_location(zip_code)
+            except ValueError:
+                raise ValidationError(
+                    _("We do not know this ZIP code. Check it, or ask us to add it."),
+                    code="unknown_zip",
+                )
+        return zip_code

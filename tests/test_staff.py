@@ -432,7 +432,20 @@ def test_bad_details_are_refused_with_codes(staff_client, program):
     assert response.context["form"].has_error("max_age", "max_value")
     response = staff_client.post(url, _details(program, virtual_states=["VA"]))
     assert response.context["form"].has_error("virtual_states", "in_person_remote")
+    for field, value, code in [
+        ("zip", "ZZ", "invalid_zip"),
+        ("zip", "1234", "invalid_zip"),
+        ("zip", "00000", "unknown_zip"),
+        ("phone", "call us maybe", "invalid_phone"),
+        ("intake_phone", "javascript:alert(1)", "invalid_phone"),
+        ("website", "ftp://x.org", "invalid"),
+    ]:
+        response = staff_client.post(url, _details(program, **{field: value}))
+        assert response.status_code == 400, (field, value)
+        assert response.context["form"].has_error(field, code), (field, value)
     assert not PendingChange.objects.exists()
+    response = staff_client.post(url, _details(program, intake_phone="(434) 555-0199 x12"))
+    assert response.status_code == 302
 
 
 def test_a_details_form_loaded_before_another_change_is_refused(staff_client, program):
