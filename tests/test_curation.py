@@ -233,3 +233,20 @@ def test_json_imports_are_in_the_history_too(tmp_path):
     record = program.history.latest()
     assert record.history_change_reason == "Imported (IOP Finder JSON)."
     assert record.phone == "434-555-0111"
+
+
+def test_the_history_page_shows_no_terms_removed_by_a_verification_or_an_import(client, tmp_path):
+    """Bulk writes (verifying, publishing, importing) recorded a listing's fields without its
+    terms: the history page said each one removed every therapy and payment."""
+    from programs import services
+
+    curator = curator_create(username="alice")
+    client.force_login(curator)
+    program = ProgramFactory(terms={"therapy": ["cbt"], "payment": ["medicaid"]})
+    services.programs_verify(programs=[program], user=curator)
+    services.programs_archive(programs=[program], user=curator)
+    newest = program.history.latest()
+    assert sorted(row.term.slug for row in newest.terms.all()) == ["cbt", "medicaid"]
+    page = client.get(reverse("admin:programs_program_history", args=[program.pk]))
+    text = " ".join(page.content.decode().split())
+    assert "Terms: [Medicaid, Cognitive behavioral therapy (CBT)] &nbsp;&rarr;" not in text

@@ -102,6 +102,20 @@ def test_findtreatment_fields_are_mapped_one_by_one():
     assert region_ten.street == "800 Preston Avenue, Peterson Building"
 
 
+def test_an_imports_history_records_each_listings_terms():
+    """The history page diffs each record against the one before: one without the terms read
+    as all of them removed."""
+    run("import_programs", str(SAMPLE), "--format", "findtreatment")
+    for program in Program.objects.all():
+        recorded = program.history.latest()
+        assert {row.term_id for row in recorded.terms.all()} == {
+            term.pk for term in program.terms.all()
+        }
+        assert {row.state_id for row in recorded.virtual_states.all()} == {
+            state.pk for state in program.virtual_states.all()
+        }
+
+
 def test_a_second_import_changes_nothing():
     run("import_programs", str(SAMPLE), "--format", "findtreatment")
     before = database_state()

@@ -14,7 +14,7 @@ from ..models import Program, Provider, Term, Track
 from ..serializers import program_to_dict
 from ..sources.base import RowError
 from .bulk import rows_insert
-from .listings import track_schedule_set
+from .listings import program_history_terms_record, track_schedule_set
 
 
 @dataclass
@@ -344,6 +344,7 @@ def _source_listings_write(new, changed, term_rows, state_rows, providers, *, re
         ["program", "state"],
         ((programs[key].pk, s) for key, states in state_rows.items() for s in sorted(states)),
     )
+    program_history_terms_record([program.pk for program in programs.values()])
 
 
 def programs_export(*, status=Program.Status.PUBLISHED) -> list[dict]:

@@ -2,8 +2,10 @@
 
 import datetime
 
+from django.apps import apps
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -45,7 +47,37 @@ def _programs_update(*, programs, user=None, reason="", **fields):
         bulk_update_with_history(
             programs, Program, list(fields), default_user=user, default_change_reason=reason
         )
+        program_history_terms_record([program.pk for program in programs])
     return programs
+
+
+def program_history_terms_record(program_ids):
+    """Copy each program's terms and licensed states into its newest history record.
+
+    simple_history's bulk writes record a program's fields only: the history page read the
+    empty sets as every therapy, payment and state removed by whoever verified or published
+    the listing, and added back by the next curator who saved it."""
+    History = Program.history.model
+    newest = dict(
+        History.objects.filter(id__in=program_ids)
+        .values("id")
+        .annotate(newest=Max("history_id"))
+        .values_list("id", "newest")
+    )
+    for field in History._history_m2m_fields:
+        through = field.remote_field.through
+        recorded = apps.get_model(Program._meta.app_label, f"{History.__name__}_{field.name}")
+        columns = [f.attname for f in through._meta.fields]
+        owner = f"{field.m2m_field_name()}_id"
+        at = columns.index(owner)
+        rows = through.objects.filter(**{f"{owner}__in": list(newest)}).values_list(*columns)
+        recorded.objects.bulk_create(
+            (
+                recorded(**dict(zip(columns, row, strict=True)), history_id=newest[row[at]])
+                for row in rows
+            ),
+            batch_size=2000,
+        )
 
 
 @transaction.atomic
