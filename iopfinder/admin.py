@@ -7,6 +7,7 @@ module registers its models on it.
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils import timezone
@@ -28,8 +29,21 @@ class SelectedIdsChecked:
         return super().response_action(request, queryset)
 
 
+class LabelledAutocomplete(AutocompleteJsonView):
+    """The admin's autocomplete, where a ModelAdmin's `autocomplete_label(obj)`, if it has one,
+    names each result (a provider with its programs' towns) instead of `str(obj)`."""
+
+    def serialize_result(self, obj, to_field_name):
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        result = super().serialize_result(obj, to_field_name)
+        return {**result, "text": label(obj)} if label else result
+
+
 class CuratorsAdminSite(admin.AdminSite):
     """The admin site, whose index tells curators what needs their attention."""
+
+    def autocomplete_view(self, request):
+        return LabelledAutocomplete.as_view(admin_site=self)(request)
 
     site_header = "IOP Finder curators"
     site_title = "IOP Finder admin"

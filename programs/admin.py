@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -176,6 +176,10 @@ def _day_field(label):
     )
 
 
+# A track's openings, as program staff state them (staff.forms.TrackAvailabilityForm).
+OPENINGS_FIELDS = ["openings", "next_start", "rolling_admission"]
+
+
 class TrackForm(forms.ModelForm):
     """A track with its week as one box per day, e.g. "18:00-21:00" (24-hour, commas between)."""
 
@@ -198,7 +202,8 @@ class TrackForm(forms.ModelForm):
 
     class Meta:
         model = Track
-        fields = ["name", "position"]
+        fields = ["name", "position", *OPENINGS_FIELDS]
+        widgets = {"openings": forms.NumberInput(attrs={"min": 0, "max": 1000, "size": 4})}
 
     def clean(self):
         cleaned = super().clean()
@@ -213,6 +218,9 @@ class TrackForm(forms.ModelForm):
         if not sessions and cleaned.get("name") and not cleaned.get("DELETE"):
             raise forms.ValidationError("Give the track at least one session.")
         self.sessions = sessions
+        if set(OPENINGS_FIELDS) & set(self.changed_data):
+            # A curator who heard them on the phone confirms them today, as program staff do.
+            self.instance.availability_confirmed = timezone.localdate()
         return cleaned
 
 
@@ -222,8 +230,15 @@ class TrackInline(admin.TabularInline):
     model = Track
     form = TrackForm
     extra = 2
-    fields = ["name", *[f"day_{day}" for day, _ in Session.Day.choices], "position", "weekly_hours"]
-    readonly_fields = ["weekly_hours"]
+    fields = [
+        "name",
+        *[f"day_{day}" for day, _ in Session.Day.choices],
+        "position",
+        "weekly_hours",
+        *OPENINGS_FIELDS,
+        "availability_confirmed",
+    ]
+    readonly_fields = ["weekly_hours", "availability_confirmed"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("sessions")
@@ -549,17 +564,48 @@ class ProgramAdmin(SelectedIdsChecked, SimpleHistoryAdmin):
         )
 
 
+PLACES_ONLY = Program.objects.only("provider", "city", "state").order_by("city", "pk")
+
+
 @admin.register(Provider)
 class ProviderAdmin(SelectedIdsChecked, admin.ModelAdmin):
-    list_display = ["name", "website", "program_count"]
-    search_fields = ["name"]
+    """Providers, with where their programs are: 644 of SAMHSA's provider names are shared by
+    several providers ("Merakey Parkside" in Philadelphia and in Petersburg), and a curator
+    inviting staff must pick the right one. Search by name and city ("merakey philadelphia")."""
+
+    list_display = ["name", "places", "website", "program_count"]
+    search_fields = ["name", "programs__city", "programs__zip"]
+    ordering = ["name", "pk"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(program_count=Count("programs"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(program_count=Count("programs"))
+            .prefetch_related(
+                Prefetch("programs", Program.objects.only("provider", "city", "state"))
+            )
+        )
 
     @admin.display(description="programs", ordering="program_count")
     def program_count(self, provider):
         return provider.program_count
+
+    @admin.display(description="where")
+    def places(self, provider):
+        return provider_places(provider)
+
+    def autocomplete_label(self, provider):
+        """How the provider reads in the admin's provider pickers (iopfinder.admin)."""
+        places = provider_places(provider)
+        return f"{provider.name} ({places})" if places else provider.name
+
+
+def provider_places(provider, most=3):
+    """Where a provider's programs are: "Philadelphia, PA; Norristown, PA"."""
+    places = list(dict.fromkeys(f"{p.city}, {p.state_id}" for p in provider.programs.all()))
+    shown = "; ".join(places[:most])
+    return shown + (f" and {len(places) - most} more" if len(places) > most else "")
 
 
 @admin.register(Term)

@@ -38,7 +38,7 @@ class InviteForm(forms.ModelForm):
 @admin.register(Membership)
 class MembershipAdmin(SelectedIdsChecked, admin.ModelAdmin):
     list_display = ["user_email", "provider", "invited_by", "created"]
-    list_filter = ["provider"]
+    # No filter by provider: SAMHSA's ~5,000 made the page half a megabyte. Search by its name.
     search_fields = ["user__email", "provider__name"]
     list_select_related = ["user", "provider", "invited_by"]
     autocomplete_fields = ["provider"]

@@ -314,3 +314,50 @@ def test_ids_that_are_not_ids_are_refused_not_a_server_error(curator_client):
     corrections = reverse("admin:programs_correction_changelist")
     response = curator_client.post(corrections, {"action": "resolve", "_selected_action": "x"})
     assert response.status_code == 302
+
+
+def test_a_curator_records_a_tracks_openings_heard_on_the_phone(curator_client, client):
+    program = ProgramFactory(name="Old name")
+    track = track_create(program, "Evening", [("mon", "18:00", "21:00")])
+    url = reverse("admin:programs_program_change", args=[program.pk])
+    assert 'name="tracks-0-openings"' in curator_client.get(url).content.decode()
+    row = {
+        "tracks-TOTAL_FORMS": "1",
+        "tracks-INITIAL_FORMS": "1",
+        "tracks-0-id": str(track.pk),
+        "tracks-0-program": str(program.pk),
+        "tracks-0-name": "Evening",
+        "tracks-0-position": "0",
+        "tracks-0-day_0": "18:00-21:00",
+    }
+    form = _program_form(program.provider, slug=program.slug, **row)
+    response = curator_client.post(url, {**form, "tracks-0-openings": "3"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    track.refresh_from_db()
+    assert track.openings == 3 and track.availability_confirmed == datetime.date.today()
+    assert "3 openings" in client.get(program.get_absolute_url()).content.decode()
+    # More than a track can hold is refused next to the field; nothing is saved.
+    response = curator_client.post(url, {**form, "tracks-0-openings": "5000"})
+    assert response.status_code == 200
+    track.refresh_from_db()
+    assert track.openings == 3
+
+
+def test_providers_sharing_a_name_are_told_apart_by_their_towns(curator_client):
+    philadelphia = Provider.objects.create(name="Merakey Parkside")
+    petersburg = Provider.objects.create(name="Merakey Parkside")
+    ProgramFactory(provider=philadelphia, city="Philadelphia", state_id="PA", zip="19104")
+    ProgramFactory(provider=petersburg, city="Petersburg", state_id="VA", zip="23803")
+    changelist = reverse("admin:programs_provider_changelist")
+    page = curator_client.get(changelist, {"q": "merakey philadelphia"}).content.decode()
+    assert "Philadelphia, PA" in page and "Petersburg, VA" not in page
+    # The picker a curator invites program staff with says where each one is.
+    found = curator_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "staff", "model_name": "membership", "field_name": "provider",
+         "term": "merakey"},
+    ).json()  # fmt: skip
+    assert sorted(result["text"] for result in found["results"]) == [
+        "Merakey Parkside (Petersburg, VA)",
+        "Merakey Parkside (Philadelphia, PA)",
+    ]
