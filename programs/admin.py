@@ -1,5 +1,7 @@
 """The curators' admin: whole programs on one page, verification and review of corrections."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -8,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
@@ -176,10 +179,6 @@ def _day_field(label):
     )
 
 
-# A track's openings, as program staff state them (staff.forms.TrackAvailabilityForm).
-OPENINGS_FIELDS = ["openings", "next_start", "rolling_admission"]
-
-
 class TrackForm(forms.ModelForm):
     """A track with its week as one box per day, e.g. "18:00-21:00" (24-hour, commas between)."""
 
@@ -202,8 +201,7 @@ class TrackForm(forms.ModelForm):
 
     class Meta:
         model = Track
-        fields = ["name", "position", *OPENINGS_FIELDS]
-        widgets = {"openings": forms.NumberInput(attrs={"min": 0, "max": 1000, "size": 4})}
+        fields = ["name", "position"]
 
     def clean(self):
         cleaned = super().clean()
@@ -218,9 +216,6 @@ class TrackForm(forms.ModelForm):
         if not sessions and cleaned.get("name") and not cleaned.get("DELETE"):
             raise forms.ValidationError("Give the track at least one session.")
         self.sessions = sessions
-        if set(OPENINGS_FIELDS) & set(self.changed_data):
-            # A curator who heard them on the phone confirms them today, as program staff do.
-            self.instance.availability_confirmed = timezone.localdate()
         return cleaned
 
 
@@ -230,15 +225,8 @@ class TrackInline(admin.TabularInline):
     model = Track
     form = TrackForm
     extra = 2
-    fields = [
-        "name",
-        *[f"day_{day}" for day, _ in Session.Day.choices],
-        "position",
-        "weekly_hours",
-        *OPENINGS_FIELDS,
-        "availability_confirmed",
-    ]
-    readonly_fields = ["weekly_hours", "availability_confirmed"]
+    fields = ["name", *[f"day_{day}" for day, _ in Session.Day.choices], "position", "weekly_hours"]
+    readonly_fields = ["weekly_hours"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("sessions")
@@ -329,6 +317,7 @@ class ProgramAdmin(SelectedIdsChecked, SimpleHistoryAdmin):
         "last_verified_by",
         "location_precision",
         "asam_check",
+        "track_openings",
         "created",
         "updated",
         "source",
@@ -394,7 +383,10 @@ class ProgramAdmin(SelectedIdsChecked, SimpleHistoryAdmin):
             },
         ),
         ("Who and paying", {"fields": ["payments", "populations", "languages"]}),
-        ("Openings", {"fields": ["availability", "waitlist_weeks", "availability_stated"]}),
+        (
+            "Openings",
+            {"fields": ["availability", "waitlist_weeks", "availability_stated", "track_openings"]},
+        ),
         (
             "Curation",
             {
@@ -475,10 +467,19 @@ class ProgramAdmin(SelectedIdsChecked, SimpleHistoryAdmin):
             )
         return "✓"
 
+    @admin.display(description="tracks' openings")
+    def track_openings(self, program):
+        if not program.pk:
+            return "–"
+        url = f"{reverse('admin:programs_track_changelist')}?{urlencode({'q': program.slug})}"
+        return format_html('<a href="{}">Record what each track has open</a>', url)
+
     @admin.display(description="Weekly hours check")
     def asam_check(self, program):
         if not program.pk:
             return "Save the program to check its tracks."
+        if not program.tracks.all():
+            return "No tracks: the listing gives no schedule to check."
         outside = program.hours_outside_asam_range()
         if not outside:
             return "Every track is within ASAM's 9-20 hours per week for adult IOPs."
@@ -562,6 +563,52 @@ class ProgramAdmin(SelectedIdsChecked, SimpleHistoryAdmin):
         self.message_user(
             request, f"Marked {len(programs)} program(s) verified today.", messages.SUCCESS
         )
+
+
+# A track's openings, as program staff state them (staff.forms.TrackAvailabilityForm).
+OPENINGS_FIELDS = ["openings", "next_start", "rolling_admission"]
+
+
+class TrackOpeningsForm(forms.ModelForm):
+    """A row of the Tracks page: openings a curator heard on the phone, confirmed today."""
+
+    class Meta:
+        model = Track
+        fields = OPENINGS_FIELDS
+
+    def clean(self):
+        cleaned = super().clean()
+        if set(OPENINGS_FIELDS) & set(self.changed_data):
+            self.instance.availability_confirmed = timezone.localdate()
+        return cleaned
+
+
+@admin.register(Track)
+class TrackAdmin(SelectedIdsChecked, SimpleHistoryAdmin):
+    """Every track with its openings, edited in the list (the program's page keeps the
+    schedules: its grid of weekdays has no room for more columns on a laptop)."""
+
+    list_display = ["name", "program", "city", *OPENINGS_FIELDS, "availability_confirmed"]
+    list_display_links = ["name"]
+    list_editable = OPENINGS_FIELDS
+    list_select_related = ["program", "program__state"]
+    search_fields = ["name", "program__name", "program__provider__name", "program__city",
+                     "program__slug", "program__phone", "program__intake_phone"]  # fmt: skip
+    list_filter = ["rolling_admission", "availability_confirmed"]
+    ordering = ["program__name", "position", "pk"]
+    fields = ["program", "name", *OPENINGS_FIELDS, "availability_confirmed"]
+    readonly_fields = ["program", "name", "availability_confirmed"]
+    form = TrackOpeningsForm
+
+    def get_changelist_form(self, request, **kwargs):
+        return TrackOpeningsForm
+
+    def has_add_permission(self, request):
+        return False  # a track is added with its schedule, on its program's page
+
+    @admin.display(description="town", ordering="program__city")
+    def city(self, track):
+        return f"{track.program.city}, {track.program.state_id}"
 
 
 PLACES_ONLY = Program.objects.only("provider", "city", "state").order_by("city", "pk")

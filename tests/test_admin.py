@@ -317,27 +317,32 @@ def test_ids_that_are_not_ids_are_refused_not_a_server_error(curator_client):
 
 
 def test_a_curator_records_a_tracks_openings_heard_on_the_phone(curator_client, client):
-    program = ProgramFactory(name="Old name")
+    program = ProgramFactory(slug="harbor")
     track = track_create(program, "Evening", [("mon", "18:00", "21:00")])
-    url = reverse("admin:programs_program_change", args=[program.pk])
-    assert 'name="tracks-0-openings"' in curator_client.get(url).content.decode()
-    row = {
-        "tracks-TOTAL_FORMS": "1",
-        "tracks-INITIAL_FORMS": "1",
-        "tracks-0-id": str(track.pk),
-        "tracks-0-program": str(program.pk),
-        "tracks-0-name": "Evening",
-        "tracks-0-position": "0",
-        "tracks-0-day_0": "18:00-21:00",
+    other = track_create(ProgramFactory(slug="cove"), "Day", [("tue", "09:00", "12:00")])
+    # The program's page links to its tracks on the Tracks page, where openings are edited.
+    page = curator_client.get(reverse("admin:programs_program_change", args=[program.pk]))
+    tracks_url = reverse("admin:programs_track_changelist") + "?q=harbor"
+    assert tracks_url in page.content.decode()
+    listed = curator_client.get(tracks_url).content.decode()
+    assert 'name="form-0-openings"' in listed and "Day" not in listed
+    rows = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-id": str(track.pk),
+        "form-0-openings": "3",
+        "form-0-next_start": "",
+        "_save": "Save",
     }
-    form = _program_form(program.provider, slug=program.slug, **row)
-    response = curator_client.post(url, {**form, "tracks-0-openings": "3"})
-    assert response.status_code == 302, response.context["adminform"].form.errors
+    response = curator_client.post(tracks_url, rows)
+    assert response.status_code == 302
     track.refresh_from_db()
     assert track.openings == 3 and track.availability_confirmed == datetime.date.today()
     assert "3 openings" in client.get(program.get_absolute_url()).content.decode()
+    other.refresh_from_db()
+    assert other.openings is None and other.availability_confirmed is None
     # More than a track can hold is refused next to the field; nothing is saved.
-    response = curator_client.post(url, {**form, "tracks-0-openings": "5000"})
+    response = curator_client.post(tracks_url, {**rows, "form-0-openings": "5000"})
     assert response.status_code == 200
     track.refresh_from_db()
     assert track.openings == 3
@@ -361,3 +366,14 @@ def test_providers_sharing_a_name_are_told_apart_by_their_towns(curator_client):
         "Merakey Parkside (Petersburg, VA)",
         "Merakey Parkside (Philadelphia, PA)",
     ]
+
+
+def test_the_weekly_hours_check_does_not_pass_a_listing_without_tracks(curator_client):
+    program = ProgramFactory()
+    url = reverse("admin:programs_program_change", args=[program.pk])
+    page = curator_client.get(url).content.decode()
+    assert "No tracks: the listing gives no schedule to check." in page
+    assert "Every track is within" not in page
+    track_create(program, "Evening", [("mon", "09:00", "12:00"), ("wed", "09:00", "12:00"),
+                                      ("fri", "09:00", "12:00")])  # fmt: skip
+    assert "Every track is within" in curator_client.get(url).content.decode()
