@@ -223,6 +223,7 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000")) if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 SECURE_HSTS_PRELOAD = SECURE
+CSRF_FAILURE_VIEW = "iopfinder.views.csrf_failure"
 SESSION_ENGINE = "iopfinder.sessions"  # Django's database sessions, hostile keys refused
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
@@ -323,12 +324,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"private": {"()": "iopfinder.logs.PrivateFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "private"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "private"},
+        "null": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         # runserver's request log prints full URLs (with the search); keep it quiet.
         "django.server": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Scanners send other hosts' names all day: each wrote a whole traceback. The 400 they
+        # get is answer enough (Django's documentation suggests the same).
+        "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
     },
 }

@@ -62,6 +62,16 @@ def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 
 
+def csrf_failure(request, reason=""):
+    """403 for a form sent without its token (an old page, cookies off): JSON for the API,
+    else a page in the visitor's language saying what to do, not Django's English one."""
+    if wants_json(request):
+        return errors_response(
+            {"__all__": ["The API takes GET and HEAD only; this request was refused."]}, 403
+        )
+    return render(request, "403_csrf.html", status=403)
+
+
 def server_error(request):
     """500: never a stack trace; JSON for the API."""
     if wants_json(request):

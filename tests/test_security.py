@@ -169,3 +169,35 @@ def test_a_forged_session_cookie_is_no_session(cookie):
     assert response.status_code == 302
     # The visitor's shortlist starts afresh, under a key Django made.
     assert re.fullmatch(r"[a-z0-9]{32}", response.cookies["sessionid"].value)
+
+
+@pytest.mark.django_db
+def test_a_form_sent_without_its_token_says_what_to_do(client):
+    strict = Client(enforce_csrf_checks=True)
+    ProgramFactory(slug="harbor")
+    response = strict.post("/es/shortlist/add/harbor/")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert '<html lang="es">' in page and "CSRF" not in page
+    response = strict.post("/shortlist/add/harbor/")
+    assert "This form has expired" in response.content.decode()
+    # The API answers in JSON, as its other errors do.
+    response = strict.post("/api/programs/", {"q": "x"})
+    assert response.status_code == 403
+    assert response.json()["errors"]["__all__"]
+
+
+def test_a_forged_host_is_refused_without_a_traceback_in_the_log(manage_py):
+    """A scanner's request for another host's name is a 400; the log is not filled with its
+    traceback (run as a deployment runs: the real settings, DEBUG off)."""
+    result = manage_py(
+        "shell",
+        "-c",
+        "from django.test import Client; "
+        "print(Client(HTTP_HOST='evil.example').get('/healthz').status_code)",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_ALLOWED_HOSTS="iop.example.org",
+    )
+    assert result.stdout.strip().splitlines()[-1] == "400", result.stderr
+    assert "Traceback" not in result.stderr and "DisallowedHost" not in result.stderr
