@@ -250,6 +250,17 @@ class ProgramSearchForm(forms.Form):
                     code="hours_max_below_min",
                 ),
             )
+        start_after, end_before = cleaned.get("start_after"), cleaned.get("end_before")
+        if start_after is not None and end_before is not None and end_before <= start_after:
+            # No session can start at or after one time and end by an earlier one.
+            self.add_error(
+                "end_before",
+                ValidationError(
+                    _("Sessions must end later than they start: give an end after %(start)s."),
+                    code="end_before_start",
+                    params={"start": f"{start_after:%H:%M}"},
+                ),
+            )
         return cleaned
 
 

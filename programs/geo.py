@@ -216,6 +216,13 @@ def place_resolve(text):
     text = text.strip(" ,")
     if not text:
         raise PlaceError(_TYPE_A_PLACE, code="invalid_place")
+    if "," in text and all(_number_like(part) for part in text.split(",")):
+        # "nan,nan", "1e2,1e2", "38.03,-78.48,5": meant as a point, not a city and a state.
+        raise PlaceError(
+            _POINT_EXAMPLE,
+            code="invalid_point",
+            params={"place": text},
+        )
     if "," in text:
         city, _comma, state_text = text.rpartition(",")
         city = city.strip(" ,")
@@ -240,6 +247,19 @@ def place_resolve(text):
             if state and gazetteer().city_entries(city, state):
                 return _city_place(city, state)
     return _city_alone(text)
+
+
+_POINT_EXAMPLE = _(
+    "“%(place)s” is not a point we can place: give a latitude and a longitude, e.g. “38.03,-78.48”."
+)
+
+
+def _number_like(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 _TYPE_A_PLACE = _("Enter a 5-digit ZIP code, or a city with its state, e.g. “Charlottesville, VA”.")

@@ -338,3 +338,13 @@ def test_api_documents_are_the_json_values_djangos_encoder_writes():
     fast, django_ = fast_json_response(data, status=201), JsonResponse(data, status=201)
     assert fast.status_code == 201 and fast["Content-Type"] == django_["Content-Type"]
     assert json.loads(fast.content) == json.loads(django_.content)
+
+
+def test_a_time_window_that_no_session_fits_is_an_error(client):
+    response = client.get("/api/programs/", {"start_after": "23:59", "end_before": "00:00"})
+    assert response.status_code == 400
+    assert response.json()["errors"]["end_before"] == [
+        "Sessions must end later than they start: give an end after 23:59."
+    ]
+    ok = client.get("/api/programs/", {"start_after": "17:00", "end_before": "21:00"})
+    assert ok.status_code == 200

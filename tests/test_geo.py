@@ -165,6 +165,14 @@ def test_unknown_or_ambiguous_places_are_errors(text):
         geo.place_resolve(text)
 
 
+@pytest.mark.parametrize("text", ["nan,nan", "1e2,1e2", "38.03,-78.48,5", "inf, -inf"])
+def test_numbers_that_are_no_point_are_called_so(text):
+    with pytest.raises(geo.PlaceError) as error:
+        geo.place_resolve(text)
+    assert error.value.code == "invalid_point"
+    assert "is not a point we can place" in str(error.value.validation_error().messages[0])
+
+
 def test_a_post_office_only_town_is_offered_beside_a_street_town_of_its_name():
     with pytest.raises(geo.PlaceError) as error:
         geo.place_resolve("Nome")
