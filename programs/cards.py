@@ -21,7 +21,7 @@ from functools import lru_cache
 from django.template.defaultfilters import date as date_format
 from django.template.defaultfilters import floatformat
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from shortlists.html import add_buttons
@@ -193,12 +193,33 @@ def _basics(program, labels, terms):
 def _tracks(program, tracks):
     if tracks:
         items = "".join(
-            f"<li><strong>{escape(track.name)}:</strong> {escape(track.summary())}</li>"
+            f"<li><strong>{escape(track.name)}:</strong> {escape(track.summary())}"
+            f"{_track_openings(track)}</li>"
             for track in tracks
         )
     else:
         items = f'<li class="unlisted">{schedule_unlisted(program)}</li>'
     return f'<ul class="tracks">\n    {items}\n  </ul>'
+
+
+def _track_openings(track):
+    """What a track has open, as its program confirmed it within AVAILABILITY_FRESH_DAYS:
+    " · 3 openings · next start December 14" ("" when it has said nothing lately). A
+    discharge planner looks for a place this week on the card, not on each program's page."""
+    if not track.availability_is_current:
+        return ""
+    parts = []
+    if track.openings is not None:
+        parts.append(
+            ngettext("%(counter)s opening", "%(counter)s openings", track.openings)
+            % {"counter": track.openings}
+        )
+    if track.next_start:
+        date = date_format(track.next_start, gettext("F j"))
+        parts.append(_filled(gettext("next start %(date)s"), date=date))
+    if track.rolling_admission:
+        parts.append(gettext("rolling admission"))
+    return f'<span class="openings"> · {" · ".join(parts)}</span>' if parts else ""
 
 
 def _zone(program, place, tracks):

@@ -166,3 +166,24 @@ def test_licensed_in_your_state_is_said_only_when_a_place_was_searched(client, h
     # Found by its name, from nowhere: no state is the searcher's.
     page = client.get("/programs/", {"q": "harbor"}).content.decode()
     assert "Seattle, WA" in page and "licensed in your state" not in page
+
+
+def test_a_card_says_what_each_track_has_open_while_it_is_current(client, harbor):
+    from programs.models import Track
+
+    today = datetime.date.today()
+    Track.objects.filter(program=harbor).update(
+        openings=3, next_start=today + datetime.timedelta(days=3), availability_confirmed=today
+    )
+    start = f"{today + datetime.timedelta(days=3):%B} {(today + datetime.timedelta(days=3)).day}"
+    shown = card(client)
+    assert (
+        "<li><strong>Evening:</strong> Mon 6-9 pm, 3 h/week"
+        f'<span class="openings"> · 3 openings · next start {start}</span></li>'
+    ) in shown
+    assert "3 cupos · próximo inicio" in card(client, "/es/programs/")
+    # Confirmed longer ago than AVAILABILITY_FRESH_DAYS: the card no longer says it.
+    Track.objects.filter(program=harbor).update(
+        availability_confirmed=today - datetime.timedelta(days=60)
+    )
+    assert 'class="openings"' not in card(client)
