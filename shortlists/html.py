@@ -23,7 +23,12 @@ def csrf_input():
 @lru_cache(maxsize=16)
 def _button_parts(language, script_prefix):
     """What every "Add" button of a page shares: the shortlist's address and the labels."""
-    return reverse("shortlists:detail"), gettext("View shortlist"), gettext("Add to shortlist")
+    return (
+        reverse("shortlists:detail"),
+        gettext("View shortlist"),
+        gettext("Add to shortlist"),
+        gettext("On your shortlist."),
+    )
 
 
 def add_buttons(*, place=None, next_url=""):
@@ -31,7 +36,9 @@ def add_buttons(*, place=None, next_url=""):
     shortlist and comes back to `next_url`, with the `place` searched from, so that the
     shortlist can give distances from it. What the buttons of a page share (the shortlist's
     address, the labels, the token's input, the place) is written once, here."""
-    shortlist_url, view_label, add_label = _button_parts(get_language(), get_script_prefix())
+    shortlist_url, view_label, add_label, on_label = _button_parts(
+        get_language(), get_script_prefix()
+    )
     origin = ""
     if place:
         origin = format_html(
@@ -43,7 +50,10 @@ def add_buttons(*, place=None, next_url=""):
             str(place.lng),
         )
     attributes = format_html(
-        'data-shortlist-add data-shortlist-url="{}" data-view-label="{}"', shortlist_url, view_label
+        'data-shortlist-add data-shortlist-url="{}" data-view-label="{}" data-on-label="{}"',
+        shortlist_url,
+        view_label,
+        on_label,
     )
     inputs = format_html(
         '  {}\n  {}\n  <input type="hidden" name="next" value="{}">\n',
@@ -57,8 +67,10 @@ def add_buttons(*, place=None, next_url=""):
     def add_button(program):
         action = conditional_escape(slug_url("shortlists:add", program.slug))
         name = conditional_escape(program.name)
+        slug = conditional_escape(program.slug)
         return mark_safe(
-            f'<form class="shortlist-add" method="post" action="{action}" {attributes}>\n'
+            f'<form class="shortlist-add" method="post" action="{action}" data-slug="{slug}" '
+            f"{attributes}>\n"
             f"{inputs}"
             f'  <button type="submit">{label}<span class="visually-hidden">: {name}</span>'
             f"</button>\n{status}</form>"

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -111,7 +112,14 @@ def _share_links(request, programs):
 @require_safe
 @private
 def shortlist_detail(request):
-    """`/shortlist/`: the visitor's shortlist with remove buttons, or a shared list (`?p=`)."""
+    """`/shortlist/`: the visitor's shortlist with remove buttons, or a shared list (`?p=`).
+    Asked for JSON, the slugs on the visitor's own list: cached result pages are the same for
+    everyone, and their script marks the programs this visitor has added."""
+    if _wants_json(request):
+        slugs = [entry.slug for entry in Shortlist(request.session).entries]
+        response = JsonResponse({"slugs": slugs, "count": len(slugs)})
+        patch_vary_headers(response, ["Accept"])
+        return response
     context = _shortlist(request)
     if context["programs"]:
         context["share_url"], context["mailto"] = _share_links(request, context["programs"])

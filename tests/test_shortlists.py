@@ -371,3 +371,17 @@ def test_a_distance_from_a_zip_codes_centre_says_about_everywhere(client, trio):
         assert "about 0.0 mi from Raleigh, NC" in client.get(path).content.decode(), path
     spanish = client.get("/es/shortlist/").content.decode()
     assert "unas 0.0 millas" in spanish or "unas 0,0 millas" in spanish
+
+
+def test_the_visitors_own_slugs_are_given_as_json_to_the_results_script(client, trio):
+    assert client.get("/shortlist/", headers={"accept": "application/json"}).json() == {
+        "slugs": [],
+        "count": 0,
+    }
+    add(client, "oak-city-teen")
+    response = client.get("/shortlist/", headers={"accept": "application/json"})
+    assert response.json() == {"slugs": ["oak-city-teen"], "count": 1}
+    assert "Accept" in response["Vary"] and "no-store" in response["Cache-Control"]
+    # A shared link is a page: its slugs are in its address already.
+    page = client.get("/shortlist/", {"p": "triangle-youth"})
+    assert page["Content-Type"].startswith("text/html")

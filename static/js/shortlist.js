@@ -1,10 +1,40 @@
 // Shortlist enhancements; every page works without them.
-// - "Add to shortlist" posts in the background and says so, instead of leaving the page.
+// - "Add to shortlist" posts in the background and says so, instead of leaving the page;
+//   programs already on the visitor's shortlist say so when the page opens.
 // - "Copy link" copies the share link; "Print" prints the referral sheet.
 (function () {
   "use strict";
 
-  document.querySelectorAll("form[data-shortlist-add]").forEach(function (form) {
+  function viewLink(form, count) {
+    var link = document.createElement("a");
+    link.href = form.dataset.shortlistUrl || "/shortlist/";
+    link.textContent = (form.dataset.viewLabel || "View shortlist") + " (" + count + ")";
+    return link;
+  }
+
+  // Result pages are cached and the same for everyone: ask which programs this visitor has
+  // already added, and say so on their cards instead of offering to add them again.
+  var addForms = document.querySelectorAll("form[data-shortlist-add]");
+  if (addForms.length && window.fetch) {
+    fetch(addForms[0].dataset.shortlistUrl || "/shortlist/", {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin"
+    })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data || !data.slugs) return;
+        addForms.forEach(function (form) {
+          if (data.slugs.indexOf(form.dataset.slug) < 0) return;
+          var status = form.querySelector("[data-shortlist-status]");
+          form.querySelector("button[type=submit]").disabled = true;
+          status.textContent = (form.dataset.onLabel || "On your shortlist.") + " ";
+          status.appendChild(viewLink(form, data.count));
+        });
+      })
+      .catch(function () {});  // the buttons stay as they are
+  }
+
+  addForms.forEach(function (form) {
     var status = form.querySelector("[data-shortlist-status]");
     var button = form.querySelector("button[type=submit]");
     form.addEventListener("submit", function (event) {
@@ -22,10 +52,7 @@
         })
         .then(function (result) {
           status.textContent = result.data.message + " ";
-          var link = document.createElement("a");
-          link.href = form.dataset.shortlistUrl || "/shortlist/";
-          link.textContent = (form.dataset.viewLabel || "View shortlist") + " (" + result.data.count + ")";
-          status.appendChild(link);
+          status.appendChild(viewLink(form, result.data.count));
           button.disabled = result.ok;
         })
         .catch(function () { form.submit(); });

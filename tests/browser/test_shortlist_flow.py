@@ -66,6 +66,13 @@ def test_shortlist_compare_print_and_share(live_server, new_page, programs):
         expect_text = f"{name} is on your shortlist."
         card(page, name).locator("[data-shortlist-status]").get_by_text(expect_text).wait_for()
     assert page.url.split("?")[0].endswith("/programs/")  # no reload, no navigation
+    # Back on the (cached, shared) results later, the cards say what is already added.
+    page.reload()
+    for name in PROGRAMS:
+        card(page, name).locator("[data-shortlist-status]").get_by_text(
+            "On your shortlist."
+        ).wait_for()
+        assert card(page, name).get_by_role("button", name="Add to shortlist").is_disabled()
 
     page.goto(live_server.url + "/shortlist/compare/")
     assert names_on(page, "table.compare thead th a") == sorted(PROGRAMS)
