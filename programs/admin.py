@@ -180,7 +180,8 @@ def _day_field(label):
 
 
 class TrackForm(forms.ModelForm):
-    """A track with its week as one box per day, e.g. "18:00-21:00" (24-hour, commas between)."""
+    """A track with its week as one box per day, e.g. "18:00-21:00" or "6-9pm" (commas between;
+    saved and shown again on the 24-hour clock)."""
 
     day_0 = _day_field("Mon")
     day_1 = _day_field("Tue")

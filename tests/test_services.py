@@ -25,8 +25,27 @@ def test_time_ranges_are_parsed_sorted_and_formatted_back():
 
 
 @pytest.mark.parametrize(
-    "text", ["6pm-9pm", "25:00-26:00", "18:00-18:00", "21:00-18:00", "9-12, 11-13"]
+    ("text", "written"),
+    [
+        ("6pm-9pm", "18:00-21:00"),
+        ("5:30pm-8:30pm", "17:30-20:30"),
+        ("5:30-8:30 pm", "17:30-20:30"),  # the start takes the end's half of the day
+        ("11-1pm", "11:00-13:00"),  # ... unless that would end before it starts
+        ("9am-12pm", "09:00-12:00"),
+        ("10:00 AM - 1:00 PM", "10:00-13:00"),
+        ("6 p.m. to 9 p.m.", "18:00-21:00"),
+        ("12am-1am", "00:00-01:00"),
+    ],
 )
+def test_time_ranges_on_the_twelve_hour_clock_are_read_as_people_write_them(text, written):
+    assert schedule.time_ranges_format(schedule.time_ranges_parse(text)) == written
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["13pm-14pm", "9pm-5pm", "0am-1am", "25:00-26:00", "18:00-18:00", "21:00-18:00",
+     "9-12, 11-13"],
+)  # fmt: skip
 def test_time_ranges_that_make_no_sense_are_refused(text):
     with pytest.raises(schedule.ScheduleError):
         schedule.time_ranges_parse(text)
