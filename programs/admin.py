@@ -671,13 +671,47 @@ class StateAdmin(SelectedIdsChecked, admin.ModelAdmin):
 
 @admin.register(Correction)
 class CorrectionAdmin(SelectedIdsChecked, admin.ModelAdmin):
-    list_display = ["program", "short_message", "status", "created"]
+    list_display = ["program", "where", "short_message", "status", "created"]
     list_filter = ["status", "created"]
-    search_fields = ["program__name", "message"]
-    list_select_related = ["program"]
-    readonly_fields = ["program", "message", "contact", "created", "resolved_at", "resolved_by"]
-    fields = ["program", "message", "contact", "status", "created", "resolved_at", "resolved_by"]
+    search_fields = ["program__name", "program__provider__name", "program__city", "message"]
+    list_select_related = ["program", "program__provider"]
+    readonly_fields = [
+        "program_link", "message", "contact", "created", "resolved_at", "resolved_by",
+    ]  # fmt: skip
+    fields = [
+        "program_link", "message", "contact", "status", "resolution", "created", "resolved_at",
+        "resolved_by",
+    ]  # fmt: skip
     actions = ["resolve"]
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data and obj.status == Correction.Status.RESOLVED:
+            # Resolved from its page: as the action does, with who, when and the listing's
+            # history.
+            obj.status = Correction.Status.OPEN
+            obj.save(update_fields=["resolution"])
+            services.corrections_resolve(
+                corrections=[obj], user=request.user, resolution=obj.resolution
+            )
+            return
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="program")
+    def program_link(self, correction):
+        program = correction.program
+        url = reverse("admin:programs_program_change", args=[program.pk])
+        return format_html(
+            '<a href="{}">{}</a> ({}; {}, {})',
+            url,
+            program.name,
+            program.provider.name,
+            program.city,
+            program.state_id,
+        )
+
+    @admin.display(description="where", ordering="program__city")
+    def where(self, correction):
+        return f"{correction.program.provider.name}, {correction.program.city}"
 
     def has_add_permission(self, request):
         return False

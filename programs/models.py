@@ -756,6 +756,12 @@ class Correction(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    resolution = models.TextField(
+        "what was done",
+        max_length=2000,
+        blank=True,
+        help_text="What you checked or changed (the history keeps it).",
+    )
 
     class Meta:
         ordering = ["-created"]

@@ -118,3 +118,28 @@ def test_the_report_is_shown_escaped_in_the_admin_and_curators_resolve_it(client
     )
     correction.refresh_from_db()
     assert correction.status == "resolved" and correction.resolved_by == curator
+
+
+def test_a_curator_resolves_a_report_with_what_was_done_and_the_listing_remembers(client, program):
+    report(client, message="The evening track moved to Tuesdays.")
+    curator = curator_create(username="carol")
+    client.force_login(curator)
+    correction = Correction.objects.get()
+    url = reverse("admin:programs_correction_change", args=[correction.pk])
+    page = client.get(url).content.decode()
+    # Which listing, whose and where: many share a name.
+    assert program.provider.name in page and f"{program.city}, {program.state_id}" in page
+    response = client.post(
+        url, {"status": "resolved", "resolution": "Called them: moved the track to Tuesdays."}
+    )
+    assert response.status_code == 302
+    correction.refresh_from_db()
+    assert correction.status == "resolved" and correction.resolved_by == curator
+    assert correction.resolved_at is not None
+    record = program.history.latest()
+    assert record.history_user == curator
+    assert record.history_change_reason == (
+        f"Report #{correction.pk} resolved: Called them: moved the track to Tuesdays."
+    )
+    history = client.get(reverse("admin:programs_program_history", args=[program.pk]))
+    assert "Called them: moved the track to Tuesdays." in history.content.decode()

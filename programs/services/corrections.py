@@ -12,8 +12,23 @@ def correction_create(*, program: Program, message: str, contact: str = "") -> C
 
 
 @transaction.atomic
-def corrections_resolve(*, corrections, user) -> int:
-    """Mark corrections handled by `user`."""
-    return Correction.objects.filter(pk__in=[c.pk for c in corrections]).update(
-        status=Correction.Status.RESOLVED, resolved_at=timezone.now(), resolved_by=user
+def corrections_resolve(*, corrections, user, resolution: str = "") -> int:
+    """Mark corrections handled by `user`, with what was done; each listing's history says so
+    (a record with the reason, as an import's or a verification's)."""
+    corrections = list(
+        Correction.objects.filter(
+            pk__in=[c.pk for c in corrections], status=Correction.Status.OPEN
+        ).select_related("program")
     )
+    now = timezone.now()
+    for correction in corrections:
+        correction.status = Correction.Status.RESOLVED
+        correction.resolved_at, correction.resolved_by = now, user
+        correction.resolution = resolution or correction.resolution
+        correction.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
+        program = correction.program
+        program._history_user = user
+        done = f": {correction.resolution}" if correction.resolution else "."
+        program._change_reason = f"Report #{correction.pk} resolved{done}"[:100]
+        program.save(update_fields=["updated"])
+    return len(corrections)
