@@ -1,5 +1,6 @@
 """The curators' admin: whole programs on one page, verification and review of corrections."""
 
+import dataclasses
 from urllib.parse import urlencode
 
 from django import forms
@@ -15,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
 
 from iopfinder.admin import SelectedIdsChecked
 
@@ -237,6 +239,15 @@ class TrackInline(admin.TabularInline):
         return f"{track.hours_per_week:g}" if track.pk else "–"
 
 
+def _no_phantom_deletions(change):
+    """A change whose side that was no object at all (a null foreign key) says so."""
+
+    def value(side):
+        return None if isinstance(side, DeletedObject) and side.pk is None else side
+
+    return dataclasses.replace(change, old=value(change.old), new=value(change.new))
+
+
 class NeedsVerificationFilter(admin.SimpleListFilter):
     title = "verification"
     parameter_name = "verification"
@@ -410,6 +421,20 @@ class ProgramAdmin(SelectedIdsChecked, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tracks__sessions")
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """simple_history's changes between records, but an empty foreign key (no one had
+        verified the listing) reads as empty, not as "Deleted user (pk=None)"."""
+        previous = None
+        for current in historical_records:
+            if previous is not None:
+                delta = previous.diff_against(current, foreign_keys_are_objs=foreign_keys_are_objs)
+                delta = dataclasses.replace(
+                    delta, changes=[_no_phantom_deletions(change) for change in delta.changes]
+                )
+                helper = self.get_historical_record_context_helper(request, previous)
+                previous.history_delta_changes = helper.context_for_delta_changes(delta)
+            previous = current
 
     def history_view(self, request, object_id, extra_context=None):
         """The listing's history, then its tracks' and sessions' (openings, schedules)."""

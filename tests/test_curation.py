@@ -250,3 +250,16 @@ def test_the_history_page_shows_no_terms_removed_by_a_verification_or_an_import(
     page = client.get(reverse("admin:programs_program_history", args=[program.pk]))
     text = " ".join(page.content.decode().split())
     assert "Terms: [Medicaid, Cognitive behavioral therapy (CBT)] &nbsp;&rarr;" not in text
+
+
+def test_a_first_verification_reads_as_one_not_as_a_deleted_user(client):
+    from programs import services
+
+    curator = curator_create(username="alice")
+    client.force_login(curator)
+    program = ProgramFactory(last_verified=None)
+    services.programs_verify(programs=[program], user=curator)
+    page = client.get(reverse("admin:programs_program_history", args=[program.pk]))
+    text = page.content.decode()
+    assert "Deleted user" not in text and "pk=None" not in text
+    assert "alice" in text
