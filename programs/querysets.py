@@ -163,10 +163,6 @@ class ProgramQuerySet(models.QuerySet):
         """Only what the public may see."""
         return self.filter(status=self.model.Status.PUBLISHED)
 
-    def archived(self):
-        """Listings withdrawn from the public: their names were public once (a draft's never)."""
-        return self.filter(status=self.model.Status.ARCHIVED)
-
     def for_listing(self):
         """Everything a result card, a program page or a JSON document shows, in constant
         queries: one per prefetched relation, whatever the number of programs."""

@@ -1,14 +1,10 @@
 """HTML pages: thin shells around the FilterSet, the QuerySets and the services."""
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -130,27 +126,6 @@ class ProgramDetailView(DetailView):
 
     def get_queryset(self):
         return Program.objects.published().for_listing()
-
-    def get(self, request, *args, **kwargs):
-        try:
-            return super().get(request, *args, **kwargs)
-        except Http404:
-            # A link kept in a shortlist, a discharge note or a search engine: a program that
-            # was listed says so by name, with a way to programs near it (410 Gone).
-            program = (
-                Program.objects.archived()
-                .filter(slug=kwargs["slug"])
-                .select_related("provider")
-                .first()
-            )
-            if program is None:
-                raise
-            near = {"near": program.zip or f"{program.city}, {program.state_id}"}
-            context = {
-                "program": program,
-                "search_url": f"{reverse('programs:list')}?{urlencode(near)}",
-            }
-            return render(request, "programs/program_gone.html", context, status=410)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

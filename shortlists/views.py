@@ -58,24 +58,9 @@ def _shortlist(request):
         entries, notes = own, []
     programs, missing = shortlisted_programs(entries)
     if missing:
-        # Programs that were listed are named (their names were public); anything else is
-        # shown as the link or the list gave it.
-        archived = {
-            program.slug: f"{program.name}, {program.city}, {program.state_id}"
-            for program in Program.objects.archived()
-            .filter(slug__in=missing)
-            .only("slug", "name", "city", "state")
-        }
-        if archived:
-            notes.append(
-                _("No longer listed: %(programs)s.")
-                % {"programs": "; ".join(archived[slug] for slug in missing if slug in archived)}
-            )
-        unknown = [slug for slug in missing if slug not in archived]
-        if unknown:
-            notes.append(
-                _("Skipped, not (or no longer) listed: %(slugs)s.") % {"slugs": ", ".join(unknown)}
-            )
+        notes.append(
+            _("Skipped, not (or no longer) listed: %(slugs)s.") % {"slugs": ", ".join(missing)}
+        )
         if not shared:
             Shortlist(request.session).keep_only({program.slug for program in programs})
     return {

@@ -156,9 +156,7 @@ def test_program_page_shows_schedule_phone_map_json_ld_and_correction_form(clien
 @pytest.mark.parametrize("status", [Program.Status.DRAFT, Program.Status.ARCHIVED])
 def test_unpublished_programs_are_invisible(client, status):
     ProgramFactory(slug="hidden", name="Hidden Program", status=status)
-    # An archived program's address says it is no longer listed (410), a draft's is not found.
-    gone = status == Program.Status.ARCHIVED
-    assert client.get("/programs/hidden/").status_code == (410 if gone else 404)
+    assert client.get("/programs/hidden/").status_code == 404
     assert "Hidden Program" not in client.get("/programs/").content.decode()
     assert "/programs/hidden/" not in client.get("/sitemap.xml").content.decode()
 
@@ -394,23 +392,3 @@ def test_every_page_answers_head_as_it_answers_get(client):
         assert head.status_code == get.status_code, path
         assert head.status_code == 200, path
         assert head.content == b"", path
-
-
-def test_an_archived_programs_address_says_it_is_no_longer_listed(client):
-    ProgramFactory(slug="harbor", name="Harbor IOP", city="Norfolk", zip="23510",
-                   status=Program.Status.ARCHIVED)  # fmt: skip
-    response = client.get("/programs/harbor/")
-    assert response.status_code == 410
-    page = response.content.decode()
-    assert "Harbor IOP is no longer listed" in page
-    assert (
-        'href="/programs/?near=23510"' in page and '<meta name="robots" content="noindex">' in page
-    )
-    spanish = client.get("/es/programs/harbor/")
-    assert (
-        spanish.status_code == 410 and 'href="/es/programs/?near=23510"' in spanish.content.decode()
-    )
-    # A draft was never public: its address is not found, like any other.
-    ProgramFactory(slug="draft", name="Secret Draft", status=Program.Status.DRAFT)
-    response = client.get("/programs/draft/")
-    assert response.status_code == 404 and "Secret Draft" not in response.content.decode()
