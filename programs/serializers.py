@@ -58,11 +58,15 @@ def source_to_dict(program):
     }
 
 
-def program_to_dict(document: ListingDocument, *, url=None, include_location_extras=True):
+def program_to_dict(
+    document: ListingDocument, *, url=None, include_location_extras=True, export=False
+):
     """A program's listing document as the contract's JSON object.
 
     `url` and `distance_miles` belong to the API's view of a program; export leaves them out
-    (import ignores them), so that export, import, export gives the same document.
+    (import ignores them), so that export, import, export gives the same document. An
+    `export` also carries what the contract's object has no key for and a move or a backup
+    must keep: the day the program or a curator stated its openings (`availability_stated`).
     """
     program, provider = document.program, document.provider
     result = {
@@ -122,4 +126,6 @@ def program_to_dict(document: ListingDocument, *, url=None, include_location_ext
             "status": program["status"],
         }
     )
+    if export:
+        result["availability_stated"] = program["availability_stated"]
     return result

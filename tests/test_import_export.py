@@ -416,6 +416,26 @@ def test_export_import_export_gives_the_same_document(tmp_path):
     assert len(json.loads(first.read_text())) == 40
 
 
+def test_openings_a_program_stated_survive_an_export_and_an_import(tmp_path):
+    """An imported listing's "open" is nobody's word until someone states it: a move to
+    another database must keep who did, or it reads "Not listed" again."""
+    import datetime
+
+    stated = ProgramFactory(slug="stated", source="samhsa-directory", last_verified=None)
+    unstated = ProgramFactory(slug="unstated", source="samhsa-directory", last_verified=None)
+    Program.objects.filter(pk=stated.pk).update(availability_stated=datetime.date(2026, 11, 30))
+    exported = tmp_path / "programs.json"
+    run("export_programs", str(exported))
+    assert [row["availability_stated"] for row in json.loads(exported.read_text())] == [
+        "2026-11-30",
+        None,
+    ]
+    Program.objects.all().delete()
+    run("import_programs", str(exported))
+    assert Program.objects.get(slug=stated.slug).availability_listed
+    assert not Program.objects.get(slug=unstated.slug).availability_listed
+
+
 def test_export_defaults_to_published_programs(tmp_path):
     ProgramFactory(slug="public")
     ProgramFactory(slug="hidden", status="draft")

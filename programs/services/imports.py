@@ -353,6 +353,6 @@ def programs_export(*, status=Program.Status.PUBLISHED) -> list[dict]:
     if status != "all":
         programs = programs.filter(status=status)
     return [
-        program_to_dict(document, include_location_extras=False)
+        program_to_dict(document, include_location_extras=False, export=True)
         for document in programs.listing_documents()
     ]

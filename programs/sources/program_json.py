@@ -33,6 +33,7 @@ OWNED_FIELDS = [
     "treats_substance_use", "treats_mental_health", "co_occurring", "format", "min_age",
     "max_age", "availability", "waitlist_weeks", "other_levels_of_care", "licenses",
     "source", "source_key", "source_edition", "last_verified", "verified_by_role", "status",
+    "availability_stated",
 ]  # fmt: skip
 OWNED_TERM_KINDS = tuple(kind for kind, _ in TERM_KEYS.values())
 
@@ -151,6 +152,7 @@ def listing(row):
         "source_key": source_key,
         "source_edition": source_edition,
         "last_verified": field_date(row, "last_verified", past=True),
+        "availability_stated": field_date(row, "availability_stated", past=True),
         "verified_by_role": verified_by or "",
         "status": field_choice(row, "status", Program.Status.values, Program.Status.DRAFT),
         "terms": {
