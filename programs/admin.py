@@ -21,6 +21,7 @@ from simple_history.models import DeletedObject
 from iopfinder.admin import SelectedIdsChecked
 
 from . import schedule, services
+from .forms import TrackOpeningsForm
 from .geo import point_time_zone
 from .models import (
     ASAM_ADULT_WEEKLY_HOURS,
@@ -591,46 +592,50 @@ class ProgramAdmin(SelectedIdsChecked, SimpleHistoryAdmin):
         )
 
 
-# A track's openings, as program staff state them (staff.forms.TrackAvailabilityForm).
-OPENINGS_FIELDS = ["openings", "next_start", "rolling_admission"]
-
-
-class TrackOpeningsForm(forms.ModelForm):
-    """A row of the Tracks page: openings a curator heard on the phone, confirmed today."""
-
-    class Meta:
-        model = Track
-        fields = OPENINGS_FIELDS
-
-    def clean(self):
-        cleaned = super().clean()
-        if set(OPENINGS_FIELDS) & set(self.changed_data):
-            self.instance.availability_confirmed = timezone.localdate()
-        return cleaned
-
-
 @admin.register(Track)
 class TrackAdmin(SelectedIdsChecked, SimpleHistoryAdmin):
-    """Every track with its openings, edited in the list (the program's page keeps the
-    schedules: its grid of weekdays has no room for more columns on a laptop)."""
+    """Every track with its openings, edited in the list as program staff state them (the
+    program's page keeps the schedules: its weekday grid has no room for more columns on a
+    laptop). Saved by services.track_availability_set: confirmed today, searches refreshed."""
 
-    list_display = ["name", "program", "city", *OPENINGS_FIELDS, "availability_confirmed"]
+    list_display = [
+        "name", "program", "city", "openings", "next_start", "rolling_admission",
+        "availability_confirmed",
+    ]  # fmt: skip
     list_display_links = ["name"]
-    list_editable = OPENINGS_FIELDS
+    list_editable = ["openings", "next_start", "rolling_admission"]
     list_select_related = ["program", "program__state"]
     search_fields = ["name", "program__name", "program__provider__name", "program__city",
                      "program__slug", "program__phone", "program__intake_phone"]  # fmt: skip
     list_filter = ["rolling_admission", "availability_confirmed"]
     ordering = ["program__name", "position", "pk"]
-    fields = ["program", "name", *OPENINGS_FIELDS, "availability_confirmed"]
+    fields = ["program", "name", "openings", "next_start", "rolling_admission",
+              "availability_confirmed"]  # fmt: skip
     readonly_fields = ["program", "name", "availability_confirmed"]
     form = TrackOpeningsForm
 
     def get_changelist_form(self, request, **kwargs):
         return TrackOpeningsForm
 
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # a track goes with its schedule, on its program
+        return actions
+
     def has_add_permission(self, request):
         return False  # a track is added with its schedule, on its program's page
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.track_availability_set(
+            track=obj,
+            openings=form.cleaned_data["openings"],
+            next_start=form.cleaned_data["next_start"],
+            rolling_admission=form.cleaned_data["rolling_admission"],
+            user=request.user,
+        )
 
     @admin.display(description="town", ordering="program__city")
     def city(self, track):

@@ -6,7 +6,6 @@ import itertools
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import (
@@ -15,7 +14,6 @@ from programs.models import (
     Session,
     State,
     Term,
-    Track,
     validate_zip,
 )
 from programs.services import program_version
@@ -23,8 +21,6 @@ from programs.sources.base import zip_location
 
 from .services import LIVE_FIELDS, REVIEWED_FIELDS, TERM_FIELDS
 
-# The most openings a track may state (the database's track_openings_range).
-MAX_OPENINGS = 1000
 # Weekly hours a track may list at all (ASAM's range for IOPs is narrower: a warning).
 TRACK_HOURS_RANGE = (0, TRACK_HOURS_MAX)
 # Time boxes shown a weekday beyond the sessions already listed on it.
@@ -36,36 +32,6 @@ class SignInLinkRequestForm(forms.Form):
     """Ask for a new sign-in link."""
 
     email = forms.EmailField(label=_("Your work email"), max_length=254)
-
-
-class TrackAvailabilityForm(forms.ModelForm):
-    """A track's openings, next start date and rolling admission."""
-
-    class Meta:
-        model = Track
-        fields = ["openings", "next_start", "rolling_admission"]
-        labels = {
-            "openings": _("Openings"),
-            "next_start": _("Next start date"),
-            "rolling_admission": _("Rolling admission (people can start any week)"),
-        }
-        widgets = {
-            "openings": forms.NumberInput(attrs={"min": 0, "max": 1000, "inputmode": "numeric"}),
-            "next_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The model field already refuses negatives (code "min_value"); the database caps at
-        # MAX_OPENINGS, said here next to the field rather than as a broken constraint.
-        self.fields["openings"].validators.append(MaxValueValidator(MAX_OPENINGS))
-        self.fields["next_start"].input_formats = ["%Y-%m-%d"]
-
-    def clean_next_start(self):
-        value = self.cleaned_data.get("next_start")
-        if value is not None and value < timezone.localdate():
-            raise ValidationError(_("The next start date is in the past."), code="past")
-        return value
 
 
 def _time_field(label):

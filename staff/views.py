@@ -15,15 +15,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from iopfinder.ratelimits import keyed_hash, rate_limit_take, rate_limit_take_for
 from programs import services as catalogue
+from programs.forms import TrackOpeningsForm
 from programs.models import ASAM_ADULT_WEEKLY_HOURS, Program, Session, Track
 
 from . import services
-from .forms import (
-    ProgramDetailsForm,
-    SignInLinkRequestForm,
-    TrackAvailabilityForm,
-    TrackScheduleForm,
-)
+from .forms import ProgramDetailsForm, SignInLinkRequestForm, TrackScheduleForm
 from .models import Membership, PendingChange
 
 
@@ -139,9 +135,7 @@ def _program_page(request, program, forms=None, status=200):
     forms = forms or {}
     tracks = []
     for track in program.tracks.all():
-        form = forms.get(track.pk) or TrackAvailabilityForm(
-            instance=track, prefix=f"track-{track.pk}"
-        )
+        form = forms.get(track.pk) or TrackOpeningsForm(instance=track, prefix=f"track-{track.pk}")
         low, high = ASAM_ADULT_WEEKLY_HOURS
         tracks.append(
             {
@@ -203,7 +197,7 @@ def track_availability(request, slug, pk):
     track = _track(program, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    form = TrackAvailabilityForm(request.POST, instance=track, prefix=f"track-{track.pk}")
+    form = TrackOpeningsForm(request.POST, instance=track, prefix=f"track-{track.pk}")
     if not form.is_valid():
         track.refresh_from_db()  # the form put the refused values on it
         program = _program(request, slug)

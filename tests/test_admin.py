@@ -334,18 +334,23 @@ def test_a_curator_records_a_tracks_openings_heard_on_the_phone(curator_client, 
         "form-0-next_start": "",
         "_save": "Save",
     }
+    before = Program.objects.get(pk=program.pk).updated
     response = curator_client.post(tracks_url, rows)
     assert response.status_code == 302
     track.refresh_from_db()
     assert track.openings == 3 and track.availability_confirmed == datetime.date.today()
+    # Saved as program staff's are: cached searches see it at once.
+    assert Program.objects.get(pk=program.pk).updated > before
     assert "3 openings" in client.get(program.get_absolute_url()).content.decode()
     other.refresh_from_db()
     assert other.openings is None and other.availability_confirmed is None
     # More than a track can hold is refused next to the field; nothing is saved.
-    response = curator_client.post(tracks_url, {**rows, "form-0-openings": "5000"})
-    assert response.status_code == 200
+    for wrong in [{"form-0-openings": "5000"}, {"form-0-next_start": "2020-01-01"}]:
+        response = curator_client.post(tracks_url, {**rows, **wrong})
+        assert response.status_code == 200, wrong
     track.refresh_from_db()
-    assert track.openings == 3
+    assert track.openings == 3 and track.next_start is None
+    assert "delete_selected" not in curator_client.get(tracks_url).content.decode()
 
 
 def test_providers_sharing_a_name_are_told_apart_by_their_towns(curator_client):
