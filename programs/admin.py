@@ -659,10 +659,9 @@ class ProviderAdmin(SelectedIdsChecked, admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(program_count=Count("programs"))
-            .prefetch_related(
-                Prefetch("programs", Program.objects.only("provider", "city", "state"))
-            )
+            # Distinct: a search by town joins the programs a second time.
+            .annotate(program_count=Count("programs", distinct=True))
+            .prefetch_related(Prefetch("programs", PLACES_ONLY))
         )
 
     @admin.display(description="programs", ordering="program_count")

@@ -358,9 +358,14 @@ def test_providers_sharing_a_name_are_told_apart_by_their_towns(curator_client):
     petersburg = Provider.objects.create(name="Merakey Parkside")
     ProgramFactory(provider=philadelphia, city="Philadelphia", state_id="PA", zip="19104")
     ProgramFactory(provider=petersburg, city="Petersburg", state_id="VA", zip="23803")
+    ProgramFactory(provider=philadelphia, city="Norristown", state_id="PA", zip="19401")
     changelist = reverse("admin:programs_provider_changelist")
-    page = curator_client.get(changelist, {"q": "merakey philadelphia"}).content.decode()
-    assert "Philadelphia, PA" in page and "Petersburg, VA" not in page
+    response = curator_client.get(changelist, {"q": "merakey philadelphia"})
+    page = response.content.decode()
+    assert "Norristown, PA; Philadelphia, PA" in page and "Petersburg, VA" not in page
+    # Searching by the programs' ZIP codes joins them again: still two programs, not four.
+    [found] = curator_client.get(changelist, {"q": "merakey 19"}).context["cl"].result_list
+    assert found.program_count == 2
     # The picker a curator invites program staff with says where each one is.
     found = curator_client.get(
         "/admin/autocomplete/",
@@ -368,8 +373,8 @@ def test_providers_sharing_a_name_are_told_apart_by_their_towns(curator_client):
          "term": "merakey"},
     ).json()  # fmt: skip
     assert sorted(result["text"] for result in found["results"]) == [
+        "Merakey Parkside (Norristown, PA; Philadelphia, PA)",
         "Merakey Parkside (Petersburg, VA)",
-        "Merakey Parkside (Philadelphia, PA)",
     ]
 
 
