@@ -30,10 +30,24 @@ ASAM_ADULT_WEEKLY_HOURS = (9, 20)
 TRACK_HOURS_MAX = 60
 
 
+_KEYPAD = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "22233344455566677778889999"
+)  # fmt: skip
+
+
+def _vanity_number(value):
+    """Whether `value` is a number with some digits in letters, "1-800-GET-HELP": it starts
+    with its digits and holds nothing but what phone numbers are written with."""
+    return bool(_VANITY.fullmatch(value)) and bool(tel_href(value.upper().translate(_KEYPAD)))
+
+
+_VANITY = re.compile(r"[+(]?\d[\d\sA-Za-z().\-]*")
+
+
 def validate_phone(value):
     """A number people can dial (links.tel_href), as listings write it: "434-555-0100",
-    "(434) 555-0100 x12", "988"."""
-    if value and not tel_href(value):
+    "(434) 555-0100 x12", "988", or in letters on a phone's keypad ("1-800-GET-HELP")."""
+    if value and not tel_href(value) and not _vanity_number(value):
         raise ValidationError(
             _("Enter a phone number people can dial, e.g. 434-555-0100 or 434-555-0100 x12."),
             code="invalid_phone",
