@@ -7,15 +7,25 @@ module registers its models on it.
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.utils import timezone
 
 
-class SelectedIdsChecked:
-    """A ModelAdmin mixin: an action posted with ids that are not ids (`_selected_action=abc`,
-    which no checkbox sends) is refused with a message; Django's admin answered 500."""
+class IdsChecked:
+    """A ModelAdmin mixin for ids a client sends that are not ids, which Django's admin and
+    simple_history's pages answered with a 500: an action posted with `_selected_action=abc`
+    (no checkbox sends one) is refused with a message; a history page of `/abc/history/` or
+    `/1/history/abc/` is not found."""
+
+    def checked_id(self, value, field=None):
+        """`value` as the model's primary key (or `field`'s); Http404 when it cannot be one."""
+        try:
+            return (field or self.model._meta.pk).to_python(unquote(str(value)))
+        except ValidationError:
+            raise Http404("No such row.")
 
     def response_action(self, request, queryset):
         try:
@@ -27,6 +37,16 @@ class SelectedIdsChecked:
             )
             return HttpResponseRedirect(request.get_full_path())
         return super().response_action(request, queryset)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.checked_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.checked_id(object_id)
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute).model
+        self.checked_id(version_id, history._meta.pk)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class LabelledAutocomplete(AutocompleteJsonView):

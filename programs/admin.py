@@ -6,10 +6,8 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 
-from iopfinder.admin import SelectedIdsChecked
+from iopfinder.admin import IdsChecked
 
 from . import schedule, services
 from .forms import TrackOpeningsForm
@@ -284,7 +282,7 @@ class AsamHoursFilter(admin.SimpleListFilter):
 
 
 @admin.register(Program)
-class ProgramAdmin(SelectedIdsChecked, SimpleHistoryAdmin):
+class ProgramAdmin(IdsChecked, SimpleHistoryAdmin):
     form = ProgramAdminForm
     object_history_template = "admin/programs/program/object_history.html"
     inlines = [TrackInline]
@@ -439,10 +437,7 @@ class ProgramAdmin(SelectedIdsChecked, SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         """The listing's history, then its tracks' and sessions' (openings, schedules)."""
-        try:
-            program_id = Program._meta.pk.to_python(unquote(object_id))
-        except ValidationError:
-            raise Http404("No listing has this id.")
+        program_id = self.checked_id(object_id)
         tracks = Track.history.filter(program_id=program_id).select_related("history_user")
         track_ids = {record.id for record in tracks}
         sessions = Session.history.filter(track_id__in=track_ids).select_related("history_user")
@@ -593,7 +588,7 @@ class ProgramAdmin(SelectedIdsChecked, SimpleHistoryAdmin):
 
 
 @admin.register(Track)
-class TrackAdmin(SelectedIdsChecked, SimpleHistoryAdmin):
+class TrackAdmin(IdsChecked, SimpleHistoryAdmin):
     """Every track with its openings, edited in the list as program staff state them (the
     program's page keeps the schedules: its weekday grid has no room for more columns on a
     laptop). Saved by services.track_availability_set: confirmed today, searches refreshed."""
@@ -646,7 +641,7 @@ PLACES_ONLY = Program.objects.only("provider", "city", "state").order_by("city",
 
 
 @admin.register(Provider)
-class ProviderAdmin(SelectedIdsChecked, admin.ModelAdmin):
+class ProviderAdmin(IdsChecked, admin.ModelAdmin):
     """Providers, with where their programs are: 644 of SAMHSA's provider names are shared by
     several providers ("Merakey Parkside" in Philadelphia and in Petersburg), and a curator
     inviting staff must pick the right one. Search by name and city ("merakey philadelphia")."""
@@ -686,20 +681,20 @@ def provider_places(provider, most=3):
 
 
 @admin.register(Term)
-class TermAdmin(SelectedIdsChecked, admin.ModelAdmin):
+class TermAdmin(IdsChecked, admin.ModelAdmin):
     list_display = ["name", "slug", "kind", "position"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
 
 
 @admin.register(State)
-class StateAdmin(SelectedIdsChecked, admin.ModelAdmin):
+class StateAdmin(IdsChecked, admin.ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Correction)
-class CorrectionAdmin(SelectedIdsChecked, admin.ModelAdmin):
+class CorrectionAdmin(IdsChecked, admin.ModelAdmin):
     list_display = ["program", "where", "short_message", "status", "created"]
     list_filter = ["status", "created"]
     search_fields = ["program__name", "program__provider__name", "program__city", "message"]

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from iopfinder.admin import SelectedIdsChecked
+from iopfinder.admin import IdsChecked
 
 from . import services
 from .models import Membership, PendingChange, VerificationReminder
@@ -36,7 +36,7 @@ class InviteForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SelectedIdsChecked, admin.ModelAdmin):
+class MembershipAdmin(IdsChecked, admin.ModelAdmin):
     list_display = ["user_email", "provider", "invited_by", "created"]
     # No filter by provider: SAMHSA's ~5,000 made the page half a megabyte. Search by its name.
     search_fields = ["user__email", "provider__name"]
@@ -137,7 +137,7 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(PendingChange)
-class PendingChangeAdmin(SelectedIdsChecked, admin.ModelAdmin):
+class PendingChangeAdmin(IdsChecked, admin.ModelAdmin):
     """The review queue: changes programs asked for to their name, address, phones, website,
     format or virtual states. Approve or reject each with a note."""
 
@@ -220,7 +220,7 @@ def _display(value):
 
 
 @admin.register(VerificationReminder)
-class VerificationReminderAdmin(SelectedIdsChecked, admin.ModelAdmin):
+class VerificationReminderAdmin(IdsChecked, admin.ModelAdmin):
     list_display = ["program", "user", "sent_on"]
     list_select_related = ["program", "user"]
     search_fields = ["program__name", "user__email"]

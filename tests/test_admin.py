@@ -298,9 +298,15 @@ def test_an_unknown_zip_without_a_point_is_refused_next_to_the_zip(curator_clien
 
 def test_ids_that_are_not_ids_are_refused_not_a_server_error(curator_client):
     program = ProgramFactory(last_verified=None)
-    for object_id in ["abc", "%00", "1.5"]:
-        url = f"/admin/programs/program/{object_id}/history/"
-        assert curator_client.get(url).status_code == 404, object_id
+    track = track_create(program, "Evening", [("mon", "18:00", "21:00")])
+    for url in [
+        *[f"/admin/programs/program/{object_id}/history/" for object_id in ["abc", "%00", "1.5"]],
+        "/admin/programs/track/abc/history/",
+        "/admin/programs/program/abc/history/1/",
+        f"/admin/programs/program/{program.pk}/history/abc/",
+        f"/admin/programs/track/{track.pk}/history/abc/",
+    ]:
+        assert curator_client.get(url).status_code == 404, url
     changelist = reverse("admin:programs_program_changelist")
     for action in ["publish", "archive", "mark_verified"]:
         response = curator_client.post(
