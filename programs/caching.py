@@ -40,7 +40,7 @@ def search_key(request, version):
 
 
 def search_cache(view):
-    """Serve a GET search response from the cache while the catalogue has not changed.
+    """Serve a GET (or HEAD) search response from the cache while the catalogue has not changed.
 
     Keyed by `search_key`: the time any program last changed is part of it, so a curator's edit
     is visible on the next request. Only plain 200 responses that set no cookie are stored:
@@ -52,7 +52,9 @@ def search_cache(view):
         seconds = settings.SEARCH_CACHE_SECONDS
         # A visitor's own notes ("added to your shortlist") are shown on the next page: that
         # page is theirs alone, never served from or stored in the shared cache.
-        if not seconds or request.method != "GET" or get_messages(request):
+        # HEAD is a GET whose body the server drops (link checkers, uptime checks): served
+        # and stored alike, so that it costs no search either.
+        if not seconds or request.method not in ("GET", "HEAD") or get_messages(request):
             return view(request, *args, **kwargs)
         key = search_key(request, Program.objects.last_change())
         if key is None:

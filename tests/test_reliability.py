@@ -324,3 +324,16 @@ def test_past_its_budget_slack_a_request_still_recovers_from_a_refused_write(
     settings.CORRECTIONS_PER_HOUR = 2
     ProgramFactory(slug="harbor")
     assert [report(client, "203.0.113.9").status_code for _ in range(3)] == [302, 302, 429]
+
+
+def test_a_head_request_is_answered_from_the_search_cache_as_a_get_is(
+    client, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    ProgramFactory(slug="harbor")
+    cache.clear()
+    client.head("/api/programs/?therapy=cbt")  # stored: a link checker costs one search
+    assert len(cache._cache) == 1
+    with django_assert_max_num_queries(1):  # the catalogue's version only
+        assert client.get("/api/programs/?therapy=cbt").json()["count"] == 0
