@@ -8,7 +8,7 @@ import pytest
 
 from programs.models import Program
 
-from .factories import ProgramFactory
+from .factories import ProgramFactory, track_create
 
 pytestmark = pytest.mark.django_db
 
@@ -392,3 +392,18 @@ def test_every_page_answers_head_as_it_answers_get(client):
         assert head.status_code == get.status_code, path
         assert head.status_code == 200, path
         assert head.content == b"", path
+
+
+def test_a_track_open_on_a_rolling_basis_alone_reads_so(client):
+    """The program page and the card say a track's openings alike."""
+    from programs.models import Track
+
+    program = ProgramFactory(slug="harbor")
+    track_create(program, "Evening", [("mon", "18:00", "21:00")])
+    Track.objects.filter(program=program).update(
+        rolling_admission=True, availability_confirmed=datetime.date.today()
+    )
+    page = client.get("/programs/harbor/").content.decode()
+    assert '<p class="openings">rolling admission' in page
+    card = client.get("/programs/", {"near": "22902"}).content.decode()
+    assert '<span class="openings"> · rolling admission</span>' in card
