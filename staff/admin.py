@@ -4,6 +4,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -65,18 +67,18 @@ class MembershipAdmin(IdsChecked, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return
-        membership, link, sent = services.staff_invite(
+        invitation = services.staff_invite(
             provider=form.cleaned_data["provider"],
             email=form.cleaned_data["email"],
             invited_by=request.user,
             base_url=request.build_absolute_uri("/"),
         )
+        membership = invitation.membership
         obj.pk, obj.user = membership.pk, membership.user
-        if sent:
-            messages.success(
-                request, _("Invitation sent to %(email)s.") % {"email": membership.user.email}
-            )
-        else:
+        email = membership.user.email
+        if invitation.sent:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": email})
+        elif invitation.new_account:
             messages.warning(
                 request,
                 _(
@@ -85,17 +87,28 @@ class MembershipAdmin(IdsChecked, admin.ModelAdmin):
                     "it works once, for %(days)d days: %(link)s"
                 )
                 % {
-                    "email": membership.user.email,
+                    "email": email,
                     "days": settings.SESAME_MAX_AGE // 86400,
-                    "link": link,
+                    "link": invitation.link,
+                },
+            )
+        else:
+            # Their link would sign in as them, with every provider's listings they keep.
+            messages.warning(
+                request,
+                _(
+                    "%(email)s can now keep these listings, but the email could not be sent "
+                    "(the mail server did not take it). They can ask for a sign-in link at "
+                    "%(sign_in)s once mail works again."
+                )
+                % {
+                    "email": email,
+                    "sign_in": request.build_absolute_uri(reverse("manage:sign_in")),
                 },
             )
 
     def response_add(self, request, obj, post_url_continue=None):
         # The admin's own "was added" message would repeat ours.
-        from django.shortcuts import redirect
-        from django.urls import reverse
-
         return redirect(reverse("admin:staff_membership_changelist"))
 
 

@@ -3,6 +3,7 @@
 import datetime
 import logging
 import smtplib
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -75,20 +76,29 @@ def _mail(user, template, context) -> bool:
     return True
 
 
+class Invitation(NamedTuple):
+    membership: Membership
+    link: str  # the one-time sign-in link the email holds
+    sent: bool  # whether the mail server took the email
+    new_account: bool  # whether the invitation made the account (no other provider's staff)
+
+
 @transaction.atomic
 def staff_invite(
     *, provider: Provider, email: str, invited_by=None, base_url: str | None = None
-) -> tuple[Membership, str, bool]:
+) -> Invitation:
     """Give the person at `email` the keeping of `provider`'s listings, and email them a
-    one-time sign-in link. Returns (membership, link, whether the email went): an invitation
-    stands when the mail server is down, and whoever invited can pass the link on."""
+    one-time sign-in link. An invitation stands when the mail server is down: whoever invited
+    can pass the link on, if the account is new (an existing one may keep other providers'
+    listings, and its link would sign in as them)."""
     email = get_user_model().objects.normalize_email(email.strip()).lower()
     User = get_user_model()
     user = User.objects.filter(email__iexact=email).first()
     if user is not None and (user.is_staff or user.is_superuser):
         # A sign-in link for an admin account would open the admin to whoever reads the mail.
         raise InviteError("That address belongs to a curator's account; invite another.")
-    if user is None:
+    new_account = user is None
+    if new_account:
         user = User(username=email[:150], email=email)
         user.set_unusable_password()
         user.save()
@@ -101,7 +111,7 @@ def staff_invite(
         "staff/email/invitation.txt",
         {"provider": provider, "link": link, "days": settings.SESAME_MAX_AGE // 86400},
     )
-    return membership, link, sent
+    return Invitation(membership, link, sent, new_account)
 
 
 def sign_in_link_send(*, user, base_url=None) -> bool:

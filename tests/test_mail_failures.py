@@ -80,3 +80,20 @@ def test_a_reminder_not_sent_is_not_recorded_and_goes_next_time(mail_server_down
     call_command("send_verification_reminders", stdout=out)
     assert "Sent 1 reminder" in out.getvalue()
     assert VerificationReminder.objects.count() == 1
+
+
+def test_an_existing_accounts_link_is_never_shown_to_the_curator(client, mail_server_down):
+    """Someone who already keeps another provider's listings: their link would sign in as
+    them, with those listings too."""
+    client.force_login(curator_create())
+    member = MembershipFactory()
+    program = ProgramFactory()
+    response = client.post(
+        reverse("admin:staff_membership_add"),
+        {"provider": program.provider.pk, "email": member.user.email},
+    )
+    assert response.status_code == 302
+    [message] = [str(message) for message in get_messages(response.wsgi_request)]
+    assert "the email could not be sent" in message and "sesame=" not in message
+    assert "/manage/sign-in/" in message
+    assert Membership.objects.filter(user=member.user, provider=program.provider).exists()

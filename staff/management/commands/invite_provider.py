@@ -1,14 +1,12 @@
 """invite_provider PROGRAM_SLUG EMAIL: email a one-time /manage/ sign-in link (CONTRACT)."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import MaxLengthValidator, validate_email
 
 from programs.models import Program
 from staff import services
-
-# The user model's email column.
-EMAIL_MAX_LENGTH = 254
 
 
 class Command(BaseCommand):
@@ -28,15 +26,16 @@ class Command(BaseCommand):
         program = Program.objects.select_related("provider").filter(slug=program_slug).first()
         if program is None:
             raise CommandError(f"No program with the slug {program_slug!r}.")
+        longest = get_user_model()._meta.get_field("email").max_length
         try:
             validate_email(email)
-            MaxLengthValidator(EMAIL_MAX_LENGTH)(email)
+            MaxLengthValidator(longest)(email)
         except ValidationError:
             raise CommandError(
-                f"{email[:80]!r} is not an email address of at most {EMAIL_MAX_LENGTH} characters."
+                f"{email[:80]!r} is not an email address of at most {longest} characters."
             )
         try:
-            membership, link, sent = services.staff_invite(
+            membership, link, sent, _new_account = services.staff_invite(
                 provider=program.provider, email=email, base_url=base_url
             )
         except services.InviteError as error:
