@@ -718,6 +718,8 @@ class CorrectionAdmin(IdsChecked, admin.ModelAdmin):
                 corrections=[obj], user=request.user, resolution=obj.resolution
             )
             return
+        if "status" in form.changed_data and obj.status == Correction.Status.OPEN:
+            obj.resolved_at = obj.resolved_by = None  # reopened: nobody has resolved it
         super().save_model(request, obj, form, change)
 
     @admin.display(description="program")

@@ -143,3 +143,8 @@ def test_a_curator_resolves_a_report_with_what_was_done_and_the_listing_remember
     )
     history = client.get(reverse("admin:programs_program_history", args=[program.pk]))
     assert "Called them: moved the track to Tuesdays." in history.content.decode()
+    # Reopened: nobody has resolved it any more.
+    client.post(url, {"status": "open", "resolution": correction.resolution})
+    correction.refresh_from_db()
+    assert correction.status == "open"
+    assert correction.resolved_at is None and correction.resolved_by is None
