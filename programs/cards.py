@@ -21,7 +21,7 @@ from functools import lru_cache
 from django.template.defaultfilters import date as date_format
 from django.template.defaultfilters import floatformat
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from shortlists.html import add_buttons
@@ -203,23 +203,11 @@ def _tracks(program, tracks):
 
 
 def _track_openings(track):
-    """What a track has open, as its program confirmed it within AVAILABILITY_FRESH_DAYS:
-    " · 3 openings · next start December 14" ("" when it has said nothing lately). A
-    discharge planner looks for a place this week on the card, not on each program's page."""
-    if not track.availability_is_current:
-        return ""
-    parts = []
-    if track.openings is not None:
-        parts.append(
-            ngettext("%(counter)s opening", "%(counter)s openings", track.openings)
-            % {"counter": track.openings}
-        )
-    if track.next_start:
-        date = date_format(track.next_start, gettext("F j"))
-        parts.append(_filled(gettext("next start %(date)s"), date=date))
-    if track.rolling_admission:
-        parts.append(gettext("rolling admission"))
-    return f'<span class="openings"> · {" · ".join(parts)}</span>' if parts else ""
+    """What a track has open while current (Track.openings_words): " · 3 openings · next start
+    December 14". A discharge planner looks for a place this week on the card, not on each
+    program's page."""
+    words = track.openings_words()
+    return f'<span class="openings"> · {" · ".join(map(escape, words))}</span>' if words else ""
 
 
 def _zone(program, place, tracks):

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS_ABBR
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -28,6 +28,8 @@ ASAM_ADULT_WEEKLY_HOURS = (9, 20)
 # The most hours a week a track may list at all (the contract's range, 0-60; outside ASAM's
 # it is a warning).
 TRACK_HOURS_MAX = 60
+# "December 14", a format the catalogue translates ("14 de diciembre").
+MONTH_DAY = gettext_noop("F j")
 
 
 _KEYPAD = str.maketrans(
@@ -583,6 +585,26 @@ class Track(models.Model):
             "next_start": self.next_start.isoformat() if self.next_start else None,
             "rolling_admission": self.rolling_admission,
         }
+
+    def openings_words(self, date_format=MONTH_DAY):
+        """What the track has open, in words, while its program's word is current
+        (availability_is_current): ["3 openings", "next start December 14", "rolling
+        admission"]; [] when it has said nothing lately. Cards, the program page and the
+        comparison all say it so; `date_format` is a format the catalogue translates."""
+        if not self.availability_is_current:
+            return []
+        words = []
+        if self.openings is not None:
+            words.append(
+                ngettext("%(counter)s opening", "%(counter)s openings", self.openings)
+                % {"counter": self.openings}
+            )
+        if self.next_start:
+            date = formats.date_format(self.next_start, gettext(date_format))
+            words.append(gettext("next start %(date)s") % {"date": date})
+        if self.rolling_admission:
+            words.append(gettext("rolling admission"))
+        return words
 
     @property
     def availability_is_current(self):

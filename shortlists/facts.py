@@ -68,15 +68,8 @@ def openings(program):
     """The program's availability, then each track's openings and next start while current."""
     lines = [program.availability_display]
     for track in program.tracks.all():
-        current = track.current_availability()
-        parts = []
-        if current["openings"] is not None:
-            parts.append(gettext("%(count)d openings") % {"count": current["openings"]})
-        if track.availability_is_current and track.next_start:
-            parts.append(gettext("next start %(date)s") % {"date": _date(track.next_start)})
-        if current["rolling_admission"]:
-            parts.append(gettext("rolling admission"))
-        lines.append(f"{track.name}: {', '.join(parts) if parts else gettext('not listed')}")
+        words = track.openings_words("N j, Y")
+        lines.append(f"{track.name}: {', '.join(words) if words else gettext('not listed')}")
     return lines
 
 
