@@ -69,3 +69,17 @@ def phone_link(number):
     if not href:
         return conditional_escape(number or "")
     return format_html('<a href="{}">{}</a>', href, number)
+
+
+def is_phone_number(text):
+    """Whether `text` is a number people can dial: one tel_href reads ("434-555-0100",
+    "(434) 555-0100 x12", "988"), or one with some digits in letters on the keypad
+    ("1-800-GET-HELP"), which starts with its digits and holds nothing but what phone numbers
+    are written with. (A link dials only the first kind: letters are shown as written.)"""
+    if tel_href(text):
+        return True
+    return bool(_VANITY.fullmatch(text)) and bool(tel_href(text.upper().translate(_KEYPAD)))
+
+
+_KEYPAD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "22233344455566677778889999")
+_VANITY = re.compile(r"[+(]?\d[\d\sA-Za-z().\-]*")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .expressions import SessionMinutes
-from .links import slug_url, tel_href
+from .links import is_phone_number, slug_url
 from .querysets import ProgramQuerySet, TermQuerySet, TrackQuerySet
 from .schedule import WEEKDAY_SLUGS
 
@@ -32,24 +32,9 @@ TRACK_HOURS_MAX = 60
 MONTH_DAY = gettext_noop("F j")
 
 
-_KEYPAD = str.maketrans(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "22233344455566677778889999"
-)  # fmt: skip
-
-
-def _vanity_number(value):
-    """Whether `value` is a number with some digits in letters, "1-800-GET-HELP": it starts
-    with its digits and holds nothing but what phone numbers are written with."""
-    return bool(_VANITY.fullmatch(value)) and bool(tel_href(value.upper().translate(_KEYPAD)))
-
-
-_VANITY = re.compile(r"[+(]?\d[\d\sA-Za-z().\-]*")
-
-
 def validate_phone(value):
-    """A number people can dial (links.tel_href), as listings write it: "434-555-0100",
-    "(434) 555-0100 x12", "988", or in letters on a phone's keypad ("1-800-GET-HELP")."""
-    if value and not tel_href(value) and not _vanity_number(value):
+    """A number people can dial, as listings write it (links.is_phone_number)."""
+    if value and not is_phone_number(value):
         raise ValidationError(
             _("Enter a phone number people can dial, e.g. 434-555-0100 or 434-555-0100 x12."),
             code="invalid_phone",

@@ -6,7 +6,7 @@ import pytest
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 from django.utils import translation
 
-from programs.links import phone_link, slug_url, tel_href
+from programs.links import is_phone_number, phone_link, slug_url, tel_href
 
 VIEWS = ["programs:detail", "shortlists:add", "shortlists:remove"]
 
@@ -59,6 +59,23 @@ def test_what_is_not_a_slug_has_no_address_either_way(viewname, slug):
 )
 def test_a_phone_number_is_dialled_as_listed_with_its_extension(number, href):
     assert tel_href(number) == href
+
+
+@pytest.mark.parametrize(
+    ("text", "is_number"),
+    [
+        ("434-972-1800", True),
+        ("988", True),
+        ("1-800-GET-HELP", True),  # shown as written, dialled on the keypad
+        ("800-662-HELP (4357)", True),
+        ("1-800-FLOWERS", True),
+        ("TBD", False),
+        ("call us maybe", False),
+        ("javascript:alert(1)", False),
+    ],
+)
+def test_a_phone_number_is_one_people_can_dial_even_in_letters(text, is_number):
+    assert is_phone_number(text) is is_number
 
 
 def test_a_phone_number_with_nothing_to_dial_is_text_not_a_link():
