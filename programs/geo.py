@@ -9,6 +9,7 @@ import functools
 import math
 import re
 import unicodedata
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import reduce
@@ -111,14 +112,15 @@ class _Gazetteer:
         self.by_city = defaultdict(list)
         self.grid = defaultdict(list)
         post_office_only = defaultdict(list)
+        time_zones = zoneinfo.available_timezones()
         for row in zipcodes.list_all():
             lat, lng = float(row["lat"]), float(row["long"])
             # Some entries (military APO/FPO codes among them) sit at 0,0: not a place.
             if (lat == 0 and lng == 0) or row["state"] not in STATE_NAMES:
                 continue
-            entry = _ZipEntry(
-                row["zip_code"], row["city"], row["state"], lat, lng, row["timezone"] or ""
-            )
+            # One ZIP code's zone in the data is a town's name ("Napakiak"): no zone, then.
+            zone = row["timezone"] if row["timezone"] in time_zones else ""
+            entry = _ZipEntry(row["zip_code"], row["city"], row["state"], lat, lng, zone)
             self.by_zip[entry.zip] = entry
             if row["active"] and row["zip_code_type"] == "STANDARD":
                 self.by_city[(city_key(row["city"]), row["state"])].append(entry)

@@ -41,6 +41,21 @@ def validate_phone(value):
         )
 
 
+def validate_time_zone(value):
+    """An IANA time zone name ("America/Chicago"): session times are read in it."""
+    if value and value not in _time_zones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone, such as America/Chicago."),
+            code="invalid_time_zone",
+            params={"value": value},
+        )
+
+
+@lru_cache(maxsize=1)
+def _time_zones():
+    return zoneinfo.available_timezones()
+
+
 # A page a browser opens: not ftp:, which URLField takes.
 validate_web_address = URLValidator(schemes=["http", "https"])
 validate_zip = RegexValidator(
@@ -222,6 +237,7 @@ class Program(models.Model):
     time_zone = models.CharField(
         max_length=40,
         blank=True,
+        validators=[validate_time_zone],
         help_text="IANA time zone of the location (e.g. America/New_York); session times are "
         "local to it. Filled from the ZIP code when left empty.",
     )

@@ -131,6 +131,15 @@ def test_curator_saves_a_whole_program_with_two_tracks_and_five_sessions(curator
     assert "outside 9-20 hours per week".lower() in followed.content.decode().lower()
 
 
+def test_a_time_zone_that_is_none_is_refused_next_to_its_field(curator_client):
+    provider = Provider.objects.create(name="Harbor Health")
+    data = _program_form(provider, time_zone="Eastern")
+    response = curator_client.post(reverse("admin:programs_program_add"), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.has_error("time_zone", "invalid_time_zone")
+    assert not Program.objects.filter(slug="harbor-evening-iop").exists()
+
+
 def test_bad_session_times_are_shown_next_to_the_day_and_nothing_is_saved(curator_client):
     provider = Provider.objects.create(name="Harbor Health")
     data = _program_form(provider, **{"tracks-1-day_3": "21:00-18:00"})

@@ -195,3 +195,13 @@ def test_entries_placed_at_zero_zero_are_not_places():
     # APO/FPO military codes sit at 0,0 in the zipcodes data.
     with pytest.raises(geo.PlaceError):
         geo.place_resolve("09001")
+
+
+def test_every_zip_codes_time_zone_is_one_clocks_can_be_read_in():
+    """The ZIP code data gives one ZIP code a town's name for its zone ("Napakiak"): listings
+    there would have stored it, and the admin then refused every save of them."""
+    import zoneinfo
+
+    zones = {entry.time_zone for entry in geo.gazetteer().by_zip.values()}
+    assert zones - zoneinfo.available_timezones() <= {""}
+    assert "America/Anchorage" in zones

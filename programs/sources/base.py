@@ -2,18 +2,22 @@
 placing a listing at its ZIP's centre. No writes."""
 
 import datetime
-import functools
 import itertools
 import json
 import math
 import re
-import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from .. import geo
-from ..models import TRACK_HOURS_MAX, WEEKDAY_SLUGS, Program
+from ..models import (
+    TRACK_HOURS_MAX,
+    WEEKDAY_SLUGS,
+    Program,
+    validate_time_zone,
+    validate_zip,
+)
 from ..vocabularies import LANGUAGES, US_STATES
 
 STATE_CODES = {code for code, _ in US_STATES}
@@ -64,7 +68,6 @@ def load_json(path):
 
 
 # Control characters but tab and line breaks (a description may have paragraphs).
-_ZIP = re.compile(r"\d{5}(-\d{4})?")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -220,24 +223,29 @@ def field_date(row, key, *, past=False):
 
 
 def field_zip(row, key="zip"):
-    """A ZIP code, 5 digits or ZIP+4 ("" when not given)."""
+    """A ZIP code, 5 digits or ZIP+4 ("" when not given), as Program.zip takes it."""
     value = field_text(row, key, max_length=10)
-    if value and not _ZIP.fullmatch(value):
+    if not _valid(value, validate_zip):
         raise ValueError(f"“{key}” must be a ZIP code of 5 digits (or ZIP+4): {value!r}.")
     return value
 
 
 def field_time_zone(row, key="time_zone"):
-    """An IANA time zone name ("America/Chicago"), or ""."""
+    """An IANA time zone name ("America/Chicago"), or "", as Program.time_zone takes it."""
     value = field_text(row, key, max_length=40)
-    if value and value not in _time_zones():
+    if not _valid(value, validate_time_zone):
         raise ValueError(f"“{key}” is not a time zone: {value!r}.")
     return value
 
 
-@functools.cache
-def _time_zones():
-    return zoneinfo.available_timezones()
+def _valid(value, validator):
+    """Whether the model's `validator` takes `value` ("" is no value: always valid)."""
+    try:
+        if value:
+            validator(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def state_parse(value):
