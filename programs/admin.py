@@ -624,13 +624,7 @@ class TrackAdmin(IdsChecked, SimpleHistoryAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        services.track_availability_set(
-            track=obj,
-            openings=form.cleaned_data["openings"],
-            next_start=form.cleaned_data["next_start"],
-            rolling_admission=form.cleaned_data["rolling_admission"],
-            user=request.user,
-        )
+        form.state(request.user)
 
     @admin.display(description="town", ordering="program__city")
     def city(self, track):

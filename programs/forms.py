@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .models import Correction, Track
 
 # The most openings a track may state (the database's track_openings_range).
@@ -71,3 +72,9 @@ class TrackOpeningsForm(forms.ModelForm):
         if value is not None and value < timezone.localdate():
             raise ValidationError(_("The next start date is in the past."), code="past")
         return value
+
+    def state(self, user):
+        """Save what the form was given as `user` states it: confirmed today, searches
+        refreshed (services.track_availability_set)."""
+        stated = {name: self.cleaned_data[name] for name in self._meta.fields}
+        return services.track_availability_set(track=self.instance, user=user, **stated)

@@ -202,13 +202,7 @@ def track_availability(request, slug, pk):
         track.refresh_from_db()  # the form put the refused values on it
         program = _program(request, slug)
         return _program_page(request, program, {track.pk: form}, status=400)
-    catalogue.track_availability_set(
-        track=track,
-        openings=form.cleaned_data["openings"],
-        next_start=form.cleaned_data["next_start"],
-        rolling_admission=form.cleaned_data["rolling_admission"],
-        user=request.user,
-    )
+    form.state(request.user)
     messages.success(request, _("Openings saved and confirmed today."))
     return redirect(f"{reverse('manage:program', args=[program.slug])}#track-{track.pk}")
 
