@@ -704,10 +704,8 @@ class CorrectionAdmin(IdsChecked, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data and obj.status == Correction.Status.RESOLVED:
-            # Resolved from its page: as the action does, with who, when and the listing's
-            # history.
-            obj.status = Correction.Status.OPEN
-            obj.save(update_fields=["resolution"])
+            # Resolved from its page as by the action (the row is still open until then): who,
+            # when, what was done, and the listing's history.
             services.corrections_resolve(
                 corrections=[obj], user=request.user, resolution=obj.resolution
             )
