@@ -112,14 +112,13 @@ class _Gazetteer:
         self.by_city = defaultdict(list)
         self.grid = defaultdict(list)
         post_office_only = defaultdict(list)
-        time_zones = zoneinfo.available_timezones()
         for row in zipcodes.list_all():
             lat, lng = float(row["lat"]), float(row["long"])
             # Some entries (military APO/FPO codes among them) sit at 0,0: not a place.
             if (lat == 0 and lng == 0) or row["state"] not in STATE_NAMES:
                 continue
             # One ZIP code's zone in the data is a town's name ("Napakiak"): no zone, then.
-            zone = row["timezone"] if row["timezone"] in time_zones else ""
+            zone = row["timezone"] if row["timezone"] in time_zones() else ""
             entry = _ZipEntry(row["zip_code"], row["city"], row["state"], lat, lng, zone)
             self.by_zip[entry.zip] = entry
             if row["active"] and row["zip_code_type"] == "STANDARD":
@@ -183,6 +182,12 @@ class _Gazetteer:
             if best is not None and best_distance < ring * 69 * self.GRID_DEGREES * 0.4:
                 break
         return best
+
+
+@functools.cache
+def time_zones():
+    """The IANA time zone names this machine's clocks can be read in ("America/Chicago")."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 @functools.cache

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .expressions import SessionMinutes
+from .geo import time_zones
 from .links import is_phone_number, slug_url
 from .querysets import ProgramQuerySet, TermQuerySet, TrackQuerySet
 from .schedule import WEEKDAY_SLUGS
@@ -43,17 +44,12 @@ def validate_phone(value):
 
 def validate_time_zone(value):
     """An IANA time zone name ("America/Chicago"): session times are read in it."""
-    if value and value not in _time_zones():
+    if value and value not in time_zones():
         raise ValidationError(
             _("“%(value)s” is not a time zone, such as America/Chicago."),
             code="invalid_time_zone",
             params={"value": value},
         )
-
-
-@lru_cache(maxsize=1)
-def _time_zones():
-    return zoneinfo.available_timezones()
 
 
 # A page a browser opens: not ftp:, which URLField takes.
