@@ -89,7 +89,7 @@ class ProgramAdminForm(forms.ModelForm):
             )
         self._locate(cleaned)
         changed = {*self.changed_data}
-        if {"availability", "waitlist_weeks"} & changed and "availability_stated" not in changed:
+        if Program.OPENINGS_FIELDS & changed and "availability_stated" not in changed:
             # A curator who changes the openings has stated them (Program.availability_listed).
             cleaned["availability_stated"] = timezone.localdate()
         return cleaned

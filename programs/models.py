@@ -471,6 +471,9 @@ class Program(models.Model):
             destination = f"{self.latitude},{self.longitude}"
         return "https://www.openstreetmap.org/directions?" + urlencode({"to": destination})
 
+    # Changing either states the program's openings (availability_stated), whoever does.
+    OPENINGS_FIELDS = frozenset({"availability", "waitlist_weeks"})
+
     @property
     def availability_listed(self):
         """Whether `availability` says something: an imported listing holds the import's

@@ -162,7 +162,7 @@ def program_details_submit(*, program: Program, user, data: dict) -> PendingChan
     live = [name for name in LIVE_FIELDS if getattr(program, name) != data[name]]
     for name in live:
         setattr(program, name, data[name])
-    if stated and (not program.availability_listed or {"availability", "waitlist_weeks"} & {*live}):
+    if stated and (not program.availability_listed or Program.OPENINGS_FIELDS & {*live}):
         # The program said whether it takes patients: the listing shows it from now on, even
         # as the "open" an import holds (Program.availability_listed).
         program.availability_stated = timezone.localdate()
