@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from iopfinder.admin import IdsChecked
 
@@ -238,13 +239,19 @@ class TrackInline(admin.TabularInline):
         return f"{track.hours_per_week:g}" if track.pk else "–"
 
 
-def _no_phantom_deletions(change):
-    """A change whose side that was no object at all (a null foreign key) says so."""
+class _NullsAsEmpty(HistoricalRecordContextHelper):
+    """simple_history's changes between records, where a foreign key that was empty (no one
+    had verified the listing) reads as empty, not as "Deleted user (pk=None)"."""
 
-    def value(side):
-        return None if isinstance(side, DeletedObject) and side.pk is None else side
+    def context_for_delta_changes(self, delta):
+        def value(side):
+            return None if isinstance(side, DeletedObject) and side.pk is None else side
 
-    return dataclasses.replace(change, old=value(change.old), new=value(change.new))
+        changes = [
+            dataclasses.replace(change, old=value(change.old), new=value(change.new))
+            for change in delta.changes
+        ]
+        return super().context_for_delta_changes(dataclasses.replace(delta, changes=changes))
 
 
 class NeedsVerificationFilter(admin.SimpleListFilter):
@@ -421,19 +428,8 @@ class ProgramAdmin(IdsChecked, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tracks__sessions")
 
-    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        """simple_history's changes between records, but an empty foreign key (no one had
-        verified the listing) reads as empty, not as "Deleted user (pk=None)"."""
-        previous = None
-        for current in historical_records:
-            if previous is not None:
-                delta = previous.diff_against(current, foreign_keys_are_objs=foreign_keys_are_objs)
-                delta = dataclasses.replace(
-                    delta, changes=[_no_phantom_deletions(change) for change in delta.changes]
-                )
-                helper = self.get_historical_record_context_helper(request, previous)
-                previous.history_delta_changes = helper.context_for_delta_changes(delta)
-            previous = current
+    def get_historical_record_context_helper(self, request, historical_record):
+        return _NullsAsEmpty(self.model, historical_record)
 
     def history_view(self, request, object_id, extra_context=None):
         """The listing's history, then its tracks' and sessions' (openings, schedules)."""
