@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -18,7 +19,10 @@ from .models import Membership, PendingChange, VerificationReminder
 class InviteForm(forms.ModelForm):
     """Invite someone to keep a provider's listings: they get a one-time sign-in link."""
 
-    email = forms.EmailField(label=_("Email of the person to invite"), max_length=254)
+    email = forms.EmailField(
+        label=_("Email of the person to invite"),
+        max_length=get_user_model()._meta.get_field("email").max_length,
+    )
 
     class Meta:
         model = Membership
@@ -26,8 +30,6 @@ class InviteForm(forms.ModelForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"]
-        from django.contrib.auth import get_user_model
-
         user = get_user_model().objects.filter(email__iexact=email).first()
         if user is not None and (user.is_staff or user.is_superuser):
             raise ValidationError(

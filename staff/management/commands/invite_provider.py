@@ -35,17 +35,18 @@ class Command(BaseCommand):
                 f"{email[:80]!r} is not an email address of at most {longest} characters."
             )
         try:
-            membership, link, sent, _new_account = services.staff_invite(
+            invitation = services.staff_invite(
                 provider=program.provider, email=email, base_url=base_url
             )
         except services.InviteError as error:
             raise CommandError(str(error))
         self.stdout.write(
-            f"Invited {membership.user.email} to keep the listings of {program.provider.name} "
-            f"({program.provider.programs.count()} program(s)). Sign-in link:"
+            f"Invited {invitation.membership.user.email} to keep the listings of "
+            f"{program.provider.name} ({program.provider.programs.count()} program(s)). "
+            "Sign-in link:"
         )
-        self.stdout.write(link)
-        if not sent:
+        self.stdout.write(invitation.link)
+        if not invitation.sent:
             self.stderr.write(
                 "The invitation email could not be sent (the mail server did not take it): "
                 "send them the link above yourself."
