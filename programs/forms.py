@@ -56,7 +56,9 @@ class TrackOpeningsForm(forms.ModelForm):
             "rolling_admission": _("Rolling admission (people can start any week)"),
         }
         widgets = {
-            "openings": forms.NumberInput(attrs={"min": 0, "max": 1000, "inputmode": "numeric"}),
+            "openings": forms.NumberInput(
+                attrs={"min": 0, "max": MAX_OPENINGS, "inputmode": "numeric"}
+            ),
             "next_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
